@@ -1,0 +1,49 @@
+// Bundles every function entry point (functions/**/*.ts) into dist/<path>.mjs with esbuild:
+// one self-contained ESM bundle per Lambda, targeting the nodejs22.x runtime (and Node 20 locally).
+import { build } from 'esbuild';
+import { readdirSync, statSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const functionsDir = join(root, 'functions');
+
+function entries(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return entries(path);
+    return name.endsWith('.ts') && !name.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+const entryPoints = Object.fromEntries(
+  entries(functionsDir).map((path) => [relative(functionsDir, path).replace(/\.ts$/, ''), path]),
+);
+if (Object.keys(entryPoints).length === 0) {
+  console.error('build: no function entry points under functions/');
+  process.exit(1);
+}
+
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+const result = await build({
+  entryPoints,
+  outdir: join(root, 'dist'),
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  sourcemap: true,
+  minify: true,
+  metafile: true,
+  legalComments: 'none',
+  // The AWS SDK v3 ships in the Lambda runtime, but we bundle the exact version we test with.
+  banner: {
+    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+  },
+  logLevel: 'warning',
+});
+
+for (const [out, meta] of Object.entries(result.metafile.outputs)) {
+  if (out.endsWith('.map')) continue;
+  console.log(`${relative(root, out).padEnd(48)} ${(meta.bytes / 1024).toFixed(0).padStart(6)} KiB`);
+}
