@@ -23,3 +23,19 @@ export type QueueMessage = z.infer<typeof QueueMessage>;
 export function messageGroupId(msg: Pick<QueueMessage, 'namespace' | 'name'>): string {
   return `${msg.namespace}/${msg.name}`;
 }
+
+/** Parses a queue message body; never throws (an unparsable message is logged and dropped, ARCHITECTURE.md 2). */
+export function parseQueueMessage(body: string): { ok: true; message: QueueMessage } | { ok: false; reason: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (err) {
+    return { ok: false, reason: `body is not JSON: ${(err as Error).message}` };
+  }
+  const parsed = QueueMessage.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    return { ok: false, reason: `body is not a queue message: ${issues.join('; ')}` };
+  }
+  return { ok: true, message: parsed.data };
+}

@@ -1,0 +1,22 @@
+// Watch webhook Lambda (ARCHITECTURE.md section 5): API Gateway HTTP API → the Hono app.
+import { handle } from 'hono/aws-lambda';
+import { loadConfig } from '../shared/config.ts';
+import { createWatchApp } from '../shared/events/app.ts';
+import { kubeLookups } from '../shared/events/kube-lookups.ts';
+import { getKubeClient } from '../shared/kube/client.ts';
+import { createSqsEnqueuer } from '../shared/queue/enqueue.ts';
+import { getSqsClient } from '../shared/queue/sqs.ts';
+
+const config = loadConfig(process.env, { webhookToken: true, queues: 'all' });
+const enqueue = createSqsEnqueuer({
+  client: getSqsClient({ endpoint: config.sqsEndpoint, region: config.awsRegion }),
+  queueUrls: config.queueUrls,
+});
+const lookups = kubeLookups({
+  ironcore: getKubeClient(config.ironcoreKubeconfig, 'IRONCORE_KUBECONFIG'),
+  apinet: getKubeClient(config.apinetKubeconfig, 'APINET_KUBECONFIG'),
+});
+
+export const handler = handle(
+  createWatchApp({ enqueue, token: config.webhookToken ?? '', lookups, watchFilter: config.watchFilter }),
+);

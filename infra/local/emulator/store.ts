@@ -1,0 +1,119 @@
+/**
+ * The object store of one emulated API server: objects per kind, one increasing
+ * resourceVersion counter shared by all kinds (like the etcd revision, kube-api.md §3.1),
+ * and a bounded event log so watches can resume from a resourceVersion or get 410 when it is
+ * too old (§5.3).
+ */
+import type { KindDef, KubeObject } from './types.ts';
+
+export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface StoreEvent {
+  rv: number;
+  type: EventType;
+  kind: KindDef;
+  /** New state (for DELETED: the last state, with the deletion's resourceVersion). */
+  object: KubeObject;
+  /** State before the change (MODIFIED and DELETED), for selector transitions (§5.4). */
+  previous?: KubeObject;
+}
+
+export type StoreListener = (e: StoreEvent) => void;
+
+export function kindKey(k: Pick<KindDef, 'group' | 'resource'>): string {
+  return `${k.group}/${k.resource}`;
+}
+
+function objectKey(namespace: string | undefined, name: string): string {
+  return `${namespace ?? ''}/${name}`;
+}
+
+export class Store {
+  private rv = 1;
+  private readonly objects = new Map<string, Map<string, KubeObject>>();
+  private readonly log: StoreEvent[] = [];
+  private readonly listeners = new Set<StoreListener>();
+
+  /** @param window how many events watches can resume from; older versions answer 410. */
+  constructor(private readonly window = 1000) {}
+
+  currentRv(): number {
+    return this.rv;
+  }
+
+  /** The oldest resourceVersion a watch may still resume from. */
+  oldestResumableRv(): number {
+    return this.log.length === this.window && this.log.length > 0 ? this.log[0].rv : 1;
+  }
+
+  get(kind: KindDef, namespace: string | undefined, name: string): KubeObject | undefined {
+    const o = this.objects.get(kindKey(kind))?.get(objectKey(kind.namespaced ? namespace : undefined, name));
+    return o ? structuredClone(o) : undefined;
+  }
+
+  /** Objects of a kind in storage-key order (namespace, then name). */
+  list(kind: KindDef, namespace?: string): KubeObject[] {
+    const m = this.objects.get(kindKey(kind));
+    if (!m) return [];
+    const keys = [...m.keys()].sort();
+    const out: KubeObject[] = [];
+    for (const k of keys) {
+      const o = m.get(k)!;
+      if (namespace === undefined || o.metadata.namespace === namespace) out.push(structuredClone(o));
+    }
+    return out;
+  }
+
+  /** Every stored object, for the garbage collector. */
+  all(): { kind: KindDef; object: KubeObject }[] {
+    const out: { kind: KindDef; object: KubeObject }[] = [];
+    for (const m of this.objects.values()) for (const o of m.values()) out.push({ kind: this.kindOf.get(o)!, object: structuredClone(o) });
+    return out;
+  }
+
+  private readonly kindOf = new WeakMap<KubeObject, KindDef>();
+
+  /** Stores `obj` (create or update) under a new resourceVersion and emits the event. */
+  put(kind: KindDef, obj: KubeObject): KubeObject {
+    const m = this.objects.get(kindKey(kind)) ?? new Map<string, KubeObject>();
+    this.objects.set(kindKey(kind), m);
+    const key = objectKey(kind.namespaced ? obj.metadata.namespace : undefined, obj.metadata.name!);
+    const previous = m.get(key);
+    const stored = structuredClone(obj);
+    stored.metadata.resourceVersion = String(++this.rv);
+    m.set(key, stored);
+    this.kindOf.set(stored, kind);
+    this.emit({ rv: this.rv, type: previous ? 'MODIFIED' : 'ADDED', kind, object: stored, previous });
+    return structuredClone(stored);
+  }
+
+  /** Removes an object; `lastState` (default: the stored one) is what watchers see in DELETED. */
+  remove(kind: KindDef, namespace: string | undefined, name: string, lastState?: KubeObject): KubeObject | undefined {
+    const m = this.objects.get(kindKey(kind));
+    const key = objectKey(kind.namespaced ? namespace : undefined, name);
+    const previous = m?.get(key);
+    if (!m || !previous) return undefined;
+    m.delete(key);
+    const gone = structuredClone(lastState ?? previous);
+    gone.metadata.resourceVersion = String(++this.rv);
+    this.emit({ rv: this.rv, type: 'DELETED', kind, object: gone, previous });
+    return structuredClone(gone);
+  }
+
+  /** Events after `rv` still in the window, or undefined when `rv` is too old. */
+  eventsSince(rv: number): StoreEvent[] | undefined {
+    if (rv < this.oldestResumableRv() - 1) return undefined;
+    return this.log.filter((e) => e.rv > rv);
+  }
+
+  subscribe(l: StoreListener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  private emit(e: StoreEvent): void {
+    this.log.push(e);
+    if (this.log.length > this.window) this.log.shift();
+    for (const l of [...this.listeners]) l(e);
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * WATCH (kube-api.md §5): chunked JSON lines, one event per line, resume from a
+ * resourceVersion, 410 Expired as an ERROR event when it is too old, selector transitions,
+ * bookmarks with allowWatchBookmarks, and timeoutSeconds.
+ */
+import type { ServerResponse } from 'node:http';
+import type { KindDef, KubeObject } from './types.ts';
+import type { Store, StoreEvent } from './store.ts';
+import { matches, type Selectors } from './list.ts';
+import { expired, statusBody } from './status.ts';
+
+export interface WatchRequest {
+  kind: KindDef;
+  namespace?: string;
+  selectors: Selectors;
+  /** undefined or '0': synthetic ADDED for current objects first. */
+  resourceVersion?: string;
+  allowBookmarks: boolean;
+  timeoutSeconds?: number;
+  bookmarkIntervalMs: number;
+}
+
+type WatchEvent = { type: string; object: unknown };
+
+function apiVersion(k: KindDef): string {
+  return k.group ? `${k.group}/${k.version}` : k.version;
+}
+
+/** What one store event looks like to this watcher, if anything (§5.4 transitions). */
+export function eventFor(req: WatchRequest, e: StoreEvent): WatchEvent | undefined {
+  if (e.kind !== req.kind) return undefined;
+  if (req.namespace !== undefined && e.object.metadata.namespace !== req.namespace) return undefined;
+  const now = e.type !== 'DELETED' && matches(req.selectors, req.kind, e.object);
+  const before = e.previous !== undefined && matches(req.selectors, req.kind, e.previous);
+  if (e.type === 'DELETED') return matches(req.selectors, req.kind, e.object) || before ? { type: 'DELETED', object: e.object } : undefined;
+  if (now && (e.type === 'ADDED' || !before)) return { type: 'ADDED', object: e.object };
+  if (now) return { type: 'MODIFIED', object: e.object };
+  if (before) return { type: 'DELETED', object: { ...e.previous!, metadata: { ...e.previous!.metadata, resourceVersion: e.object.metadata.resourceVersion } } };
+  return undefined;
+}
+
+export function serveWatch(res: ServerResponse, store: Store, req: WatchRequest, onClose: (cleanup: () => void) => void): void {
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache' });
+  res.flushHeaders();
+  let lastRv = store.currentRv();
+  let ended = false;
+  const write = (ev: WatchEvent) => {
+    if (!ended) res.write(JSON.stringify(ev) + '\n');
+  };
+  const bookmark = () =>
+    write({ type: 'BOOKMARK', object: { apiVersion: apiVersion(req.kind), kind: req.kind.kind, metadata: { resourceVersion: String(lastRv) } } });
+
+  const timers: NodeJS.Timeout[] = [];
+  let unsubscribe = () => {};
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    unsubscribe();
+    timers.forEach(clearTimeout);
+    timers.forEach(clearInterval);
+    res.end();
+  };
+  onClose(end);
+
+  const rv = req.resourceVersion;
+  if (rv === undefined || rv === '' || rv === '0') {
+    const initial = store.list(req.kind, req.namespace).filter((o: KubeObject) => matches(req.selectors, req.kind, o));
+    for (const o of initial) write({ type: 'ADDED', object: o });
+  } else {
+    const from = Number(rv);
+    const backlog = Number.isFinite(from) ? store.eventsSince(from) : undefined;
+    if (!backlog) {
+      // §5.3: too old → 200 + ERROR 410, then the stream ends.
+      write({ type: 'ERROR', object: statusBody(expired(`too old resource version: ${rv} (${store.oldestResumableRv()})`)) });
+      end();
+      return;
+    }
+    for (const e of backlog) {
+      const ev = eventFor(req, e);
+      if (ev) write(ev);
+    }
+  }
+  unsubscribe = store.subscribe((e) => {
+    lastRv = e.rv;
+    const ev = eventFor(req, e);
+    if (ev) write(ev);
+  });
+  if (req.allowBookmarks) {
+    timers.push(setInterval(bookmark, req.bookmarkIntervalMs));
+  }
+  if (req.timeoutSeconds !== undefined && req.timeoutSeconds > 0) {
+    const ms = req.timeoutSeconds * 1000;
+    if (req.allowBookmarks && ms > 2000) timers.push(setTimeout(bookmark, ms - 1000));
+    timers.push(setTimeout(end, ms));
+  }
+}

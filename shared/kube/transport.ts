@@ -1,0 +1,101 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { UnavailableError, errorFromResponse, type RequestContext } from './errors.ts';
+
+/** A raw HTTP exchange with one API server; the caller maps paths and bodies. */
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Path with query string, e.g. `/apis/g/v1/namespaces/ns/things?limit=10`. */
+  path: string;
+  contentType?: string;
+  body?: string;
+}
+
+export type Transport = (req: HttpRequest, ctx: RequestContext) => Promise<{ code: number; body: string }>;
+
+/**
+ * Sends requests with the authentication `KubeConfig` produces (token, client certificate, exec
+ * plugin, in-cluster service account). `applyToHTTPSOptions` runs per request so exec-plugin and
+ * service-account tokens are refreshed; the TLS agent is kept (keep-alive) as long as the TLS
+ * material stays the same, so warm invocations reuse connections.
+ * Non-2xx answers become typed errors; network errors and timeouts become `UnavailableError`.
+ */
+export function kubeConfigTransport(kc: KubeConfig, timeoutMs: number): Transport {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('kube client: the kubeconfig has no current cluster');
+  const server = new URL(cluster.server);
+  const basePath = server.pathname.replace(/\/$/, '');
+  let cachedAgent: { fingerprint: string; agent: http.Agent } | undefined;
+
+  const agentFor = (opts: https.RequestOptions): http.Agent => {
+    // A proxy agent (cluster.proxyUrl) is used as client-node made it.
+    if (cluster.proxyUrl && opts.agent) return opts.agent as http.Agent;
+    const fingerprint = JSON.stringify([opts.ca, opts.cert, opts.key, opts.pfx, opts.rejectUnauthorized, opts.servername]);
+    if (cachedAgent?.fingerprint !== fingerprint) {
+      cachedAgent?.agent.destroy();
+      const agentOptions: https.AgentOptions = {
+        keepAlive: true,
+        ca: opts.ca,
+        cert: opts.cert,
+        key: opts.key,
+        pfx: opts.pfx,
+        passphrase: opts.passphrase,
+        servername: opts.servername,
+        ...(opts.rejectUnauthorized !== undefined ? { rejectUnauthorized: opts.rejectUnauthorized } : {}),
+      };
+      const agent = server.protocol === 'http:' ? new http.Agent({ keepAlive: true }) : new https.Agent(agentOptions);
+      cachedAgent = { fingerprint, agent };
+    }
+    return cachedAgent.agent;
+  };
+
+  return async (req, ctx) => {
+    const opts: https.RequestOptions = { headers: {} };
+    await kc.applyToHTTPSOptions(opts);
+    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'apinetlet-serverless' };
+    for (const [k, v] of Object.entries(opts.headers ?? {})) if (typeof v === 'string') headers[k] = v;
+    if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
+    if (req.body !== undefined) {
+      headers['Content-Type'] = req.contentType ?? 'application/json';
+      headers['Content-Length'] = String(Buffer.byteLength(req.body));
+    }
+    const agent = agentFor(opts);
+    const send = server.protocol === 'http:' ? http.request : https.request;
+    return new Promise((resolve, reject) => {
+      const request = send(
+        {
+          protocol: server.protocol,
+          hostname: server.hostname.replace(/^\[|\]$/g, ''),
+          port: server.port || undefined,
+          method: req.method,
+          path: basePath + req.path,
+          headers,
+          agent,
+          timeout: timeoutMs,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', (err) => reject(new UnavailableError(ctx, 0, 'NetworkError', err.message, undefined, { cause: err })));
+          res.on('end', () => {
+            const body = Buffer.concat(chunks).toString('utf8');
+            const code = res.statusCode ?? 0;
+            if (code >= 200 && code < 300) resolve({ code, body });
+            else reject(errorFromResponse(ctx, code, body, headerValue(res.headers['retry-after'])));
+          });
+        },
+      );
+      request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+      request.on('error', (err) =>
+        reject(new UnavailableError(ctx, 0, 'NetworkError', `${err.message} (server ${cluster.server})`, undefined, { cause: err })),
+      );
+      if (req.body !== undefined) request.write(req.body);
+      request.end();
+    });
+  };
+}
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
