@@ -23,6 +23,9 @@ export function changesFromAdmission(req: AdmissionRequest, cluster: Cluster | u
   const object = req.object ?? req.oldObject;
   if (!object) return [];
   const oldObject = type === 'MODIFIED' && req.oldObject ? req.oldObject : undefined;
+  // A write that changes nothing (e.g. apinetlet's own no-op apply) still passes admission;
+  // mapping it would only re-trigger the reconcile that made it.
+  if (oldObject && sameContent(object, oldObject)) return [];
   return [{ cluster: cluster ?? clusterOfObject(object), type, object, ...(oldObject ? { oldObject } : {}), via: 'admission' }];
 }
 
@@ -82,4 +85,13 @@ export function changesFromWatchLines(body: string, cluster: Cluster | undefined
     changes.push({ cluster: cluster ?? clusterOfObject(event.object), type: event.type as ChangeType, object: event.object, via: 'watch' });
   });
   return changes;
+}
+
+/** Equal apart from bookkeeping the server rewrites on every write. */
+export function sameContent(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const strip = (o: Record<string, unknown>) => {
+    const { managedFields: _m, resourceVersion: _r, generation: _g, ...metadata } = (isRecord(o.metadata) ? o.metadata : {}) as Record<string, unknown>;
+    return JSON.stringify({ ...o, metadata });
+  };
+  return strip(a) === strip(b);
 }

@@ -132,6 +132,8 @@ export interface KindDef {
   listMapKeys?: Record<string, string[]>;
   /** Lists merged as sets in server-side apply (e.g. `metadata.finalizers`). */
   listSets?: string[];
+  /** Maps replaced as a whole in server-side apply (`+structType=atomic`, e.g. `spec.networkRef`); dotted paths. */
+  atomicMaps?: string[];
   hooks?: KindHooks;
 }
 

@@ -3,7 +3,7 @@
  * deletion flow), owner references, and the "differs?" comparison that keeps status patches
  * to real changes.
  */
-import { originAnnotations, originLabels } from '../../api/origin.ts';
+import { originAnnotations, originKeysOf, originLabels } from '../../api/origin.ts';
 import { APINET_GROUP, V1ALPHA1, type PrimaryKind } from '../../api/resources.ts';
 import { ReconcileError, objectKey } from './errors.ts';
 
@@ -128,4 +128,23 @@ export function originMetadata(kind: PrimaryKind, source: OriginSource): OriginM
   }
   const obj = { metadata: { name, namespace, uid } };
   return { uid, labels: originLabels(kind, obj), annotations: originAnnotations(kind, obj) };
+}
+
+/**
+ * R-GEN-06 (and NET-02 for Networks): of the apinet objects listed with
+ * `originNamespaceSelector(kind, namespace)` (uid label exists, namespace label = `namespace`),
+ * those whose name annotation is `name` — the projections of a gone ironcore object. The uid
+ * value is not compared, as in Go.
+ */
+export function goneProjections<T extends { readonly metadata?: { readonly labels?: Readonly<Record<string, string>> | null; readonly annotations?: Readonly<Record<string, string>> | null } }>(
+  listed: readonly T[],
+  kind: PrimaryKind,
+  namespace: string,
+  name: string,
+): T[] {
+  const keys = originKeysOf(kind);
+  return listed.filter((obj) => {
+    const labels = obj.metadata?.labels ?? {};
+    return keys.uidLabel in labels && labels[keys.namespaceLabel] === namespace && obj.metadata?.annotations?.[keys.nameAnnotation] === name;
+  });
 }

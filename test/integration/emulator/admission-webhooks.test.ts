@@ -110,6 +110,14 @@ describe('admission webhooks over HTTPS', () => {
     expect(warnings).toEqual(['labelled']);
   });
 
+  it('mutating: a patch answered for a DELETE fails the request with 500', async () => {
+    const del = hook('label.example.com', `${base}/label`, { rules: [{ operations: ['DELETE'], apiGroups: ['*'], apiVersions: ['*'], resources: ['networks'] }] });
+    const err = await rejection(runMutatingAdmission(attrs({ operation: 'DELETE', object: undefined, oldObject: net() }), env([[del]])));
+    expect([err.code, err.message]).toEqual([500,
+      'Internal error occurred: admission webhook "label.example.com" attempted to modify the object, which is not supported for this operation']);
+    expect(seen.at(-1)!.object).toBeNull();
+  });
+
   it('mutating: an allowing webhook without patch leaves the object unchanged (undefined)', async () => {
     expect(await runMutatingAdmission(attrs(), env([[hook('allow.example.com', `${base}/allow`)]]))).toBeUndefined();
   });

@@ -91,8 +91,9 @@ describe('reconcile handler with real SQS batches', () => {
       return { outcome: 'done' };
     };
     const handler = createReconcileHandler({ kind: 'Network', reconcile, sqs, queueUrl: q.url, logger, metrics, random: () => 0.5 });
-    let rounds = 0;
-    while (rounds++ < 5 && !(seen.includes('good@1') && seen.includes('other@1'))) await deliverOnce({ sqs, queueUrl: q.url, handler });
+    // One batch holds the head of every group (fauxqs hands out one message per group per receive).
+    const r = await deliverOnce({ sqs, queueUrl: q.url, handler });
+    expect(r).toMatchObject({ received: 3, deleted: 2, failed: 1 });
     expect(seen).toContain('good@1');
     expect(seen).toContain('other@1');
     expect(seen).toContain('bad@1');
@@ -128,6 +129,40 @@ describe('reconcile handler with real SQS batches', () => {
     const d2 = server.inspectQueue(q.name)!.messages.inflight[0].visibilityDeadline - Date.now();
     expect(d2).toBeGreaterThan(1000);
     expect(d2).toBeLessThanOrEqual(2000);
+  });
+
+  it('in one batch, a failure skips the rest of its group only (SqsFifoPartialProcessor, skipGroupOnError)', async () => {
+    const q = freshQueue();
+    const record = (id: string, group: string, name: string, rv: string) => ({
+      messageId: id,
+      receiptHandle: `rh-${id}`,
+      body: JSON.stringify(msg(name, rv)),
+      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0', MessageGroupId: group },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q.fifo',
+      awsRegion: 'us-east-1',
+    });
+    const seen: string[] = [];
+    const handler = createReconcileHandler({
+      kind: 'Network',
+      reconcile: async (m) => {
+        seen.push(`${m.name}@${m.resourceVersion}`);
+        if (m.name === 'a') return { outcome: 'requeue', reason: 'waiting for the IP', afterSeconds: 5 };
+        return { outcome: 'done' };
+      },
+      sqs,
+      queueUrl: q.url,
+      logger,
+      metrics,
+    });
+    // Receipt handles are synthetic: the visibility changes fail and are only logged, never crash the batch.
+    const out = await handler({
+      Records: [record('1', 'ns/a', 'a', '1'), record('2', 'ns/b', 'b', '1'), record('3', 'ns/a', 'a', '2'), record('4', 'ns/b', 'b', '2')],
+    });
+    expect(seen).toEqual(['a@1', 'b@1', 'b@2']);
+    expect(out.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['1', '3']);
   });
 
   it('the same key is never processed concurrently and keeps its order', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IroncoreNetwork, IroncorePrefix } from '../../../shared/api/ironcore.ts';
-import { lifecycleDecision } from '../../../shared/reconcile/core/common.ts';
+import { finalizerPatch, goneProjections, lifecycleDecision } from '../../../shared/reconcile/core/common.ts';
 import { ReconcileError, ServerFieldMissingError } from '../../../shared/reconcile/core/errors.ts';
 import {
   NETWORK_FINALIZER,
@@ -247,5 +247,41 @@ describe('Network lifecycle', () => {
   it('R-NET-11: delete and wait while the apinet Network exists; remove the finalizer once gone', () => {
     expect(networkDeletionStep(true)).toBe('delete-apinet-and-wait');
     expect(networkDeletionStep(false)).toBe('remove-finalizer');
+  });
+
+  it('R-GEN-01: the finalizer patch is guarded by resourceVersion and only added once', () => {
+    const meta = { resourceVersion: '7', finalizers: ['networking.ironcore.dev/network'] };
+    expect(finalizerPatch(meta, NETWORK_FINALIZER, 'add')).toEqual([
+      { op: 'test', path: '/metadata/resourceVersion', value: '7' },
+      { op: 'add', path: '/metadata/finalizers/-', value: NETWORK_FINALIZER },
+    ]);
+    expect(finalizerPatch({ resourceVersion: '7' }, NETWORK_FINALIZER, 'add')).toEqual([
+      { op: 'test', path: '/metadata/resourceVersion', value: '7' },
+      { op: 'add', path: '/metadata/finalizers', value: [NETWORK_FINALIZER] },
+    ]);
+    expect(finalizerPatch({ finalizers: [NETWORK_FINALIZER] }, NETWORK_FINALIZER, 'add')).toBeNull();
+  });
+
+  it('R-NET-11: removing the finalizer tests its position first; absent → nothing to do', () => {
+    const meta = { resourceVersion: '9', finalizers: ['a', NETWORK_FINALIZER] };
+    expect(finalizerPatch(meta, NETWORK_FINALIZER, 'remove')).toEqual([
+      { op: 'test', path: '/metadata/resourceVersion', value: '9' },
+      { op: 'test', path: '/metadata/finalizers/1', value: NETWORK_FINALIZER },
+      { op: 'remove', path: '/metadata/finalizers/1' },
+    ]);
+    expect(finalizerPatch({ finalizers: ['a'] }, NETWORK_FINALIZER, 'remove')).toBeNull();
+  });
+
+  it('R-GEN-06 / NET-02: dangling projections are chosen by namespace label and name annotation, not uid', () => {
+    const obj = (uid: string, ns: string, name: string) => ({
+      metadata: {
+        name: uid,
+        labels: { 'apinetlet.ironcore.dev/network-uid': uid, 'apinetlet.ironcore.dev/network-namespace': ns },
+        annotations: { 'apinetlet.ironcore.dev/network-name': name },
+      },
+    });
+    const listed = [obj('u1', 'default', 'my-network'), obj('u2', 'default', 'my-network'), obj('u3', 'default', 'other'), obj('u4', 'elsewhere', 'my-network')];
+    expect(goneProjections(listed, 'Network', 'default', 'my-network').map((o) => o.metadata.name)).toEqual(['u1', 'u2']);
+    expect(goneProjections([{ metadata: { labels: { 'apinetlet.ironcore.dev/network-namespace': 'default' }, annotations: { 'apinetlet.ironcore.dev/network-name': 'my-network' } } }], 'Network', 'default', 'my-network')).toEqual([]);
   });
 });

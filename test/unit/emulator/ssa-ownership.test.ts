@@ -41,6 +41,20 @@ describe('server-side apply ownership', () => {
     expect(dropped.spec).toEqual({ type: 'Public', ips: [{ name: 'ipv6', ipFamily: 'IPv6' }] });
   });
 
+  it('SRV-06: fields written by others, server-filled fields and status survive a forced re-apply', () => {
+    const mgr = 'ironcore.dev/apinetlet';
+    const config = lbObj({ type: 'Public', networkRef: { name: 'n1' } });
+    const created = apply(undefined, config, mgr, T0, true);
+    // Server fills spec.id after the apply (no owner); a controller sets status; the autoscaler patches ips.
+    const filled = { ...created, spec: { ...(created.spec as object), id: '42' }, status: { ready: true } } as KubeObject;
+    const scaled = recordUpdate(filled, { ...filled, spec: { ...(filled.spec as object), ips: [{ name: 'ip-1', ipFamily: 'IPv4' }] } } as KubeObject,
+      { manager: 'autoscaler', kind: lb, subresource: 'main', now: T1 });
+    const reapplied = apply(scaled, config, mgr, T2, true);
+    expect(reapplied.spec).toEqual({ type: 'Public', networkRef: { name: 'n1' }, id: '42', ips: [{ name: 'ip-1', ipFamily: 'IPv4' }] });
+    expect(reapplied.status).toEqual({ ready: true });
+    expect(entries(reapplied).map((e) => e.manager)).toEqual([mgr, 'autoscaler']);
+  });
+
   it('metadata.ownerReferences are keyed by uid and finalizers merge as a set', () => {
     const ref = (uid: string) => ({ apiVersion: 'v1', kind: 'X', name: uid, uid });
     const a = apply(undefined, lbObj({ type: 'Public' }, { ownerReferences: [ref('u1')], finalizers: ['f/a'] }), 'a', T0);

@@ -114,3 +114,16 @@ describe('POST /events', () => {
     expect(res.status).toBe(500);
   });
 });
+
+describe('no-op writes', () => {
+  it('an UPDATE that changes nothing but bookkeeping enqueues nothing (no self-trigger loop)', async () => {
+    const { app, queue } = setup();
+    const rev = statusReview('rev-noop');
+    const same = apinetNic('Ready');
+    rev.request.object = { ...same, metadata: { ...same.metadata, resourceVersion: '10', managedFields: [{ manager: 'x' }] } } as any;
+    rev.request.oldObject = same;
+    const res = await app.fetch(post('/events/apinet', rev));
+    expect(((await res.json()) as any).response.allowed).toBe(true);
+    expect(queue.messages).toEqual([]);
+  });
+});

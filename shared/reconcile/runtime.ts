@@ -1,0 +1,164 @@
+/**
+ * The shell every kind's reconciler runs in (ARCHITECTURE.md 3): read the ironcore object, honour
+ * the admission-before-persist rule, the watch filter and managed-by (R-GEN-03/04), the finalizer
+ * (R-GEN-01/02) and the deletion flow, then hand the live object to the kind. The kinds only
+ * supply what differs between them; the steps they share live here once.
+ */
+import type { z } from 'zod';
+import { isExcluded } from '../api/filters.ts';
+import { finalizerOf } from '../api/origin.ts';
+import { ironcore as ironcoreResources, type PrimaryKind, type ResourceInfo } from '../api/resources.ts';
+import { ConflictError, InvalidError, isNotFound, type KubeClient } from '../kube/index.ts';
+import type { KubeObject } from '../kube/types.ts';
+import type { ReconcileContext, Reconcile } from '../queue/consumer.ts';
+import { messageGroupId, type QueueMessage } from '../queue/message.ts';
+import { done, requeue, type ReconcileResult } from '../queue/result.ts';
+import { finalizerPatch, lifecycleDecision } from './core/common.ts';
+import { ReconcileError } from './core/errors.ts';
+
+/** Settings of the reconcilers (ARCHITECTURE.md 7). */
+export interface ReconcileSettings {
+  apinetNamespace: string;
+  watchFilter?: string;
+  nodeAffinityAware: boolean;
+  peeringDisabled: boolean;
+}
+
+/** Everything a reconciler talks to; built once per cold start. */
+export interface ReconcileEnv {
+  ironcore: KubeClient;
+  apinet: KubeClient;
+  settings: ReconcileSettings;
+  now: () => Date;
+}
+
+export interface ObjectKey {
+  namespace: string;
+  name: string;
+}
+
+/** What a kind supplies to the shell. */
+export interface KindReconciler<T extends KubeObject> {
+  kind: PrimaryKind;
+  /** Parses the ironcore object as read (tolerates unknown fields). */
+  schema: z.ZodType<T>;
+  /** The object lives and carries the finalizer: compute and apply. */
+  reconcile(obj: T, env: ReconcileEnv, ctx: ReconcileContext): Promise<ReconcileResult>;
+  /** The object is being deleted with our finalizer: `gone` once nothing is left to wait for (the shell then removes the finalizer). */
+  finalize(obj: T, env: ReconcileEnv, ctx: ReconcileContext): Promise<'gone' | 'waiting'>;
+  /** The object no longer exists (or never did): clean up what stems from its key (R-GEN-06, R-NIC-10). */
+  gone(key: ObjectKey, env: ReconcileEnv, ctx: ReconcileContext): Promise<void>;
+}
+
+/** How often a message whose change is not visible yet is retried before it is taken as it is. */
+export const ADMISSION_VISIBILITY_RETRIES = 3;
+/** Seconds to wait for an admitted change to become visible. */
+const VISIBILITY_RETRY_SECONDS = 1;
+/** Seconds between checks while an apinet projection is being deleted. */
+const DELETION_WAIT_SECONDS = 2;
+
+/** The queue consumer's reconcile function for a kind. */
+export function reconcilerFor<T extends KubeObject>(kind: KindReconciler<T>, env: ReconcileEnv | (() => ReconcileEnv)): Reconcile {
+  const envOf = typeof env === 'function' ? env : () => env;
+  return (msg, ctx) => runReconcile(kind, envOf(), msg, ctx);
+}
+
+export async function runReconcile<T extends KubeObject>(
+  kind: KindReconciler<T>,
+  env: ReconcileEnv,
+  msg: QueueMessage,
+  ctx: ReconcileContext,
+): Promise<ReconcileResult> {
+  const res = ironcoreResources[kind.kind];
+  const key: ObjectKey = { namespace: msg.namespace, name: msg.name };
+  const keyText = messageGroupId(msg);
+  const raw = await env.ironcore.get(res, key.namespace, key.name);
+  const early = ctx.receiveCount <= ADMISSION_VISIBILITY_RETRIES;
+
+  if (!raw) {
+    // Admission sees a CREATE before it is stored: not found yet is not "gone" (ARCHITECTURE.md 2).
+    if (msg.op === 'CREATE' && early) return requeue(`${keyText} admitted for creation but not stored yet`, VISIBILITY_RETRY_SECONDS);
+    await kind.gone(key, env, ctx);
+    return done();
+  }
+  if (msg.uid && msg.op === 'DELETE' && raw.metadata.uid !== msg.uid) {
+    // The object of the DELETE is gone and a new one took its name: clean up after the old one too.
+    await kind.gone(key, env, ctx);
+  }
+
+  let obj = parseObject(kind, raw, keyText);
+  const exclusion = isExcluded(obj, env.settings.watchFilter);
+  if (exclusion.excluded) {
+    ctx.logger.debug(`ignored: ${exclusion.reason}`, { detail: exclusion.detail });
+    return done();
+  }
+
+  const finalizer = finalizerOf(kind.kind);
+  const decision = lifecycleDecision(obj.metadata, finalizer);
+  let result: ReconcileResult;
+  switch (decision) {
+    case 'ignore': // R-GEN-02: deleted without our finalizer — touch nothing.
+      return done();
+    case 'delete': {
+      const state = await kind.finalize(obj, env, ctx);
+      if (state === 'waiting') return requeue(`${keyText} waiting for the apinet projection to be deleted`, DELETION_WAIT_SECONDS);
+      await patchFinalizer(env.ironcore, res, obj, finalizer, 'remove', keyText);
+      return done();
+    }
+    case 'add-finalizer':
+      // R-GEN-01: normally the mutating webhook added it; carry on in the same invocation.
+      obj = parseObject(kind, await patchFinalizer(env.ironcore, res, obj, finalizer, 'add', keyText), keyText);
+      result = await kind.reconcile(obj, env, ctx);
+      break;
+    case 'reconcile':
+      result = await kind.reconcile(obj, env, ctx);
+      break;
+  }
+  // An admitted UPDATE not visible yet: we reconciled what is stored; look again shortly for the change.
+  if (result.outcome === 'done' && msg.op === 'UPDATE' && msg.resourceVersion && early && raw.metadata.resourceVersion === msg.resourceVersion) {
+    return requeue(`${keyText} still at resourceVersion ${msg.resourceVersion}; the admitted update is not stored yet`, VISIBILITY_RETRY_SECONDS);
+  }
+  return result;
+}
+
+function parseObject<T extends KubeObject>(kind: KindReconciler<T>, raw: KubeObject, keyText: string): T {
+  const parsed = kind.schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ReconcileError(keyText, 'read', `the stored ${kind.kind} does not parse at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`, {
+      retryable: false,
+    });
+  }
+  return parsed.data;
+}
+
+/**
+ * Adds or removes our finalizer with a JSON patch guarded by `test` ops, so a concurrent writer
+ * makes it fail instead of being overwritten; a lost race is retried by re-reading.
+ */
+export async function patchFinalizer(
+  client: KubeClient,
+  res: ResourceInfo,
+  obj: KubeObject,
+  finalizer: string,
+  op: 'add' | 'remove',
+  keyText: string,
+): Promise<KubeObject> {
+  let current: KubeObject | undefined = obj;
+  for (let attempt = 0; attempt < 3 && current; attempt++) {
+    const ops = finalizerPatch(current.metadata as never, finalizer, op);
+    if (!ops) return current;
+    try {
+      return await client.jsonPatch(res, current.metadata.namespace, current.metadata.name!, ops as never);
+    } catch (err) {
+      if (isNotFound(err) && op === 'remove') return current;
+      if (!(err instanceof ConflictError || err instanceof InvalidError)) throw err;
+      current = await client.get(res, current.metadata.namespace, current.metadata.name!);
+    }
+  }
+  if (!current) {
+    if (op === 'remove') return obj;
+    throw new ReconcileError(keyText, 'finalizer', 'the object disappeared while adding the finalizer');
+  }
+  throw new ReconcileError(keyText, 'finalizer', `could not ${op} finalizer ${finalizer}: the object kept changing`);
+}
