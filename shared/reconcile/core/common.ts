@@ -78,11 +78,11 @@ export function apinetControllerReference(kind: string, owner: { readonly name: 
 }
 
 /**
- * Structural equality of JSON values with object keys in any order; `undefined` members count
- * as absent. Used to patch a status only when it changes.
+ * Structural equality of JSON values with object keys in any order; `undefined` and `null`
+ * count as absent (Go emits unset pointers either way). Used to patch a status only when it changes.
  */
 export function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
+  if (a === b || (a == null && b == null)) return true;
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => sameJson(v, b[i]));

@@ -144,7 +144,7 @@ export function networkStatusPeerings(applied: ApinetNetworkInput): IroncoreNetw
   const specPeerings = applied.spec?.peerings ?? [];
   const partitions = applied.status?.peerings ?? {};
   const result: IroncoreNetworkPeeringStatus[] = [];
-  for (const partition of Object.keys(partitions)) {
+  for (const partition of Object.keys(partitions).sort()) {
     for (const entry of partitions[partition] ?? []) {
       const spec = specPeerings.find((p) => p.id === String(entry.id));
       if (!spec) continue;

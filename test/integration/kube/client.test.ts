@@ -125,7 +125,7 @@ describe('kube client against the emulator', () => {
     undo();
     expect(err).toBeInstanceOf(UnavailableError);
     expect((err as UnavailableError).retryable).toBe(true);
-    const dead = createKubeClient(loadKubeConfig(emu.kubeconfig().replace(new URL(emu.url).port, '1')), { timeoutMs: 2000 });
+    const dead = createKubeClient(loadKubeConfig(emu.kubeconfig().replace(`127.0.0.1:${new URL(emu.url).port}`, '127.0.0.1:1')), { timeoutMs: 2000 });
     const down = await dead.list(ironcore.Network, { namespace: 'default' }).catch((e: unknown) => e);
     expect(down).toBeInstanceOf(UnavailableError);
     expect((down as UnavailableError).key).toBe('default/*');

@@ -214,6 +214,12 @@ describe('ironcore Network provider ID and status', () => {
     expect(networkStatusPatch(current, applied(status), { peeringDisabled: false })).toBeNull();
   });
 
+  it('R-NET-09: null and absent prefixes compare equal, so an unchanged status is not patched again', () => {
+    const status = { peerings: { 'zone-a': [{ id: 7654321, state: 'Pending' }] } };
+    const current = ironcoreNetwork({ status: { state: 'Available', peerings: [{ name: 'to-other', state: 'Pending', prefixes: null }] } });
+    expect(networkStatusPatch(current, applied(status), { peeringDisabled: false })).toBeNull();
+  });
+
   it('R-NET-08: peerings gone from the spec clear the ironcore status peerings', () => {
     const current = ironcoreNetwork({ status: { state: 'Available', peerings: [{ name: 'to-other', state: 'Ready' }] } });
     const emptied: ApinetNetworkInput = { ...applied({ peerings: { 'zone-a': [{ id: 7654321, state: 'Ready' }] } }), spec: { id: '4711', peerings: [] } };
