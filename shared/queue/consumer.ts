@@ -83,6 +83,8 @@ export function createReconcileHandler(options: ReconcileHandlerOptions): SqsBat
       let result: ReconcileResult;
       try {
         result = await reconcile(msg, { logger: log, receiveCount, messageId: record.messageId, lambdaContext: context });
+        // A reconciler bug returning something else is a failure with backoff, not a hot retry loop.
+        if (result?.outcome !== 'done' && result?.outcome !== 'requeue') throw new Error(`reconcile returned ${JSON.stringify(result)}`);
       } catch (err) {
         const delay = backoffSeconds(receiveCount, policy, random);
         log.error(`reconcile failed; retrying in ${delay}s`, { error: err as Error, retryInSeconds: delay });

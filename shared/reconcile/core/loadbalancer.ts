@@ -102,6 +102,11 @@ export type LoadBalancerPlan =
   | { readonly action: 'skip'; readonly reason: 'network-missing'; readonly message: string }
   | { readonly action: 'apply'; readonly loadBalancer: ApinetLoadBalancerApply };
 
+/** Everything besides the LB the shell reads from the ironcore cluster (all in the LB namespace). */
+export function loadBalancerReads(lb: IroncoreLoadBalancer): { namespace: string; network: string; routing: string; prefixes: string[] } {
+  return { namespace: lb.metadata.namespace ?? '', network: lb.spec.networkRef.name, routing: lb.metadata.name ?? '', prefixes: loadBalancerPrefixNames(lb) };
+}
+
 /** ipam Prefixes the shell must read for an Internal LB's ephemeral IPs (R-LB-04). */
 export function loadBalancerPrefixNames(lb: IroncoreLoadBalancer): string[] {
   // Public LBs ignore spec.ips (R-LB-05); a literal value wins over an ephemeral source.

@@ -53,6 +53,11 @@ export type NATGatewayPlan =
   | { readonly action: 'skip'; readonly reason: 'network-missing'; readonly message: string }
   | { readonly action: 'apply'; readonly natGateway: ApinetNATGatewayApply };
 
+/** The only other object the shell reads: the ironcore Network (R-NATGW-01; its apinet projection is not needed). */
+export function natGatewayReads(natgw: IroncoreNATGateway): { namespace: string; network: string } {
+  return { namespace: natgw.metadata.namespace ?? '', network: natgw.spec.networkRef.name };
+}
+
 /**
  * R-NATGW-01: the apply body of `ANS/<natgw uid>`. `spec.ips` is never sent: the autoscaler owns
  * it (SRV-06); `spec.type` is not transferred.

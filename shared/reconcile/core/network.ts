@@ -51,6 +51,12 @@ export interface ApinetNetworkApply {
   spec: { peerings: ApinetNetworkPeering[] };
 }
 
+/** JSON merge patch of the main resource (R-NET-01), conditional on the resourceVersion when known. */
+export interface NetworkProviderIdPatch {
+  metadata?: { resourceVersion: string };
+  spec: { providerID: string };
+}
+
 export interface NetworkStatusPatch {
   status: { state: string; peerings?: IroncoreNetworkPeeringStatus[] | null };
 }
@@ -126,14 +132,17 @@ export function desiredApinetNetwork(observed: NetworkObserved): ApinetNetworkAp
  * something else: it is never rewritten). Needs the apinet Network as returned by the apply,
  * since the VNI and UID are server-filled.
  */
-export function networkProviderIdPatch(network: IroncoreNetwork, applied: ApinetNetworkInput): { spec: { providerID: string } } | null {
+export function networkProviderIdPatch(network: IroncoreNetwork, applied: ApinetNetworkInput): NetworkProviderIdPatch | null {
   if (network.spec?.providerID) return null;
   const key = objectKey(network.metadata);
   const id = applied.spec?.id;
   if (!id) throw new ServerFieldMissingError(key, 'provider-id', 'spec.id', `apinet Network ${applied.metadata.namespace}/${applied.metadata.name}`);
   if (!applied.metadata.uid) throw new ServerFieldMissingError(key, 'provider-id', 'metadata.uid', `apinet Network ${applied.metadata.namespace}/${applied.metadata.name}`);
   // behavior.md 2.4: `ironcore-net://<ANS>/<apinet name>/<VNI>/<apinet uid>`.
-  return { spec: { providerID: formatNetworkProviderId({ namespace: applied.metadata.namespace ?? '', name: applied.metadata.name ?? '', id, uid: applied.metadata.uid }) } };
+  const providerID = formatNetworkProviderId({ namespace: applied.metadata.namespace ?? '', name: applied.metadata.name ?? '', id, uid: applied.metadata.uid });
+  // The resourceVersion makes the merge patch conditional, so a concurrent writer's value is not overwritten.
+  const rv = network.metadata.resourceVersion;
+  return rv ? { metadata: { resourceVersion: rv }, spec: { providerID } } : { spec: { providerID } };
 }
 
 /**

@@ -31,6 +31,9 @@ import {
 import type { ApinetLoadBalancer, ApinetNetwork, ApinetNetworkInterface, ApinetNetworkPolicy } from '../../api/apinet.ts';
 import type { IroncoreNetwork, IroncoreNetworkPolicy } from '../../api/ironcore.ts';
 
+/** Field managers of the two applies (R-GEN-07, R-NP-02). */
+export { APINETLET_FIELD_MANAGER, NETWORK_POLICY_RULE_FIELD_MANAGER } from '../../api/origin.ts';
+
 export const NETWORK_POLICY_FINALIZER = finalizerOf('NetworkPolicy');
 
 /** R-NP-01: ironcore has no priority field; every apinet policy gets this one. */

@@ -6,6 +6,7 @@ import {
   loadBalancerDeletionStep,
   loadBalancerPlan,
   loadBalancerPrefixNames,
+  loadBalancerReads,
   loadBalancerStatusPatch,
   type ApinetLoadBalancerApply,
   type LoadBalancerObserved,
@@ -119,7 +120,7 @@ describe('apinet LoadBalancer projection (behavior.md 2.5)', () => {
   });
 
   it('R-LB-04: literal and allocated ephemeral IPs named by index', () => {
-    expect(loadBalancerPrefixNames(internalLb())).toEqual(['my-lb-1']);
+    expect(loadBalancerReads(internalLb())).toEqual({ namespace: 'default', network: 'my-network', routing: 'my-lb', prefixes: ['my-lb-1'] });
     expect(applied(observed()).spec.ips).toEqual([
       { name: 'ip-0', ipFamily: 'IPv4', ip: '10.0.0.10' },
       { name: 'ip-1', ipFamily: 'IPv6', ip: 'fd00::5' },

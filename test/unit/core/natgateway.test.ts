@@ -8,6 +8,7 @@ import {
   desiredApinetNATGatewayAutoscaler,
   natGatewayDeletionStep,
   natGatewayPlan,
+  natGatewayReads,
   natGatewayStatusPatch,
   natGatewayUsesNetwork,
   type NATGatewayObserved,
@@ -60,6 +61,7 @@ describe('apinet NATGateway projection', () => {
   });
 
   it('R-NATGW-01: without the ironcore Network nothing is applied and nothing fails', () => {
+    expect(natGatewayReads(natGateway())).toEqual({ namespace: 'default', network: 'my-network' });
     const plan = natGatewayPlan(observed({ network: null }));
     expect(plan).toMatchObject({ action: 'skip', reason: 'network-missing' });
   });

@@ -169,6 +169,7 @@ describe('ironcore Network provider ID and status', () => {
 
   it('R-NET-01: an empty provider ID is set from the applied apinet Network', () => {
     expect(networkProviderIdPatch(ironcoreNetwork(), applied())).toEqual({
+      metadata: { resourceVersion: '7' },
       spec: { providerID: `ironcore-net://${ANS}/${OWN_UID}/4711/9c7e5d1a-1111-4111-8111-000000000001` },
     });
   });

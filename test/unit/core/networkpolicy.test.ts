@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ApinetLoadBalancer, ApinetNetwork, ApinetNetworkInterface, ApinetNetworkPolicy } from '../../../shared/api/apinet.ts';
+import { ApinetLoadBalancer, ApinetNetwork, ApinetNetworkInterface, ApinetNetworkPolicy, ApinetNetworkPolicyRule } from '../../../shared/api/apinet.ts';
 import { IroncoreNetwork, IroncoreNetworkPolicy } from '../../../shared/api/ironcore.ts';
 import { UntranslatableSpecError, ReconcileError } from '../../../shared/reconcile/core/errors.ts';
 import {
+  APINETLET_FIELD_MANAGER,
   NETWORK_POLICY_FINALIZER,
+  NETWORK_POLICY_RULE_FIELD_MANAGER,
   desiredApinetNetworkPolicy,
   desiredApinetNetworkPolicyRule,
   networkPolicyDeletion,
@@ -119,8 +121,14 @@ describe('NetworkPolicy projection (behavior.md 2.6)', () => {
     });
   });
 
-  it('2.6: the apinet policy body parses with the apinet schema', () => {
+  it('2.6: the policy and rule bodies parse with the apinet schemas', () => {
     expect(() => ApinetNetworkPolicy.parse(desiredApinetNetworkPolicy(observed()))).not.toThrow();
+    expect(() => ApinetNetworkPolicyRule.parse(desiredApinetNetworkPolicyRule(ruleObserved()))).not.toThrow();
+  });
+
+  it('R-GEN-07 / R-NP-02: the rule is applied under its own field manager', () => {
+    expect(NETWORK_POLICY_RULE_FIELD_MANAGER).toBe('networkpolicies.networking.ironcore.dev');
+    expect(APINETLET_FIELD_MANAGER).toBe('ironcore.dev/apinetlet');
   });
 
   it('2.6: the rule has the exact projected shape', () => {
