@@ -26,6 +26,8 @@ export interface WriteContext {
   user: { username: string; uid?: string; groups: string[] };
   internal?: boolean;
   options?: unknown;
+  /** Webhook warnings land here; the server answers them as `Warning: 299` headers. */
+  warnings?: string[];
 }
 
 export class Registry {
@@ -246,7 +248,7 @@ export class Registry {
   }
 
   private attributes(ctx: WriteContext, a: Omit<AdmissionAttributes, 'dryRun' | 'userInfo'>): AdmissionAttributes {
-    return { ...a, dryRun: ctx.dryRun, userInfo: ctx.user, options: ctx.options };
+    return { ...a, dryRun: ctx.dryRun, userInfo: ctx.user, options: ctx.options, warnings: ctx.warnings };
   }
 
   async mutate(ctx: WriteContext, a: Omit<AdmissionAttributes, 'dryRun' | 'userInfo'>): Promise<KubeObject | undefined> {

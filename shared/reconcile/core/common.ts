@@ -103,6 +103,19 @@ export function allocatedIps(ips: ReadonlyArray<{ readonly ip?: string | null }>
   return (ips ?? []).flatMap((e) => (e.ip ? [e.ip] : []));
 }
 
+/**
+ * R-LB-01, R-NATGW-03: `status.ips` = the applied object's allocated `spec.ips[].ip` in order;
+ * null when unchanged; an empty result clears the list (merge patch null).
+ */
+export function ipsStatusPatch(
+  currentStatusIps: readonly string[] | null | undefined,
+  appliedSpecIps: ReadonlyArray<{ readonly ip?: string | null }> | null | undefined,
+): { status: { ips: string[] | null } } | null {
+  const ips = allocatedIps(appliedSpecIps);
+  if (sameList(currentStatusIps, ips)) return null;
+  return { status: { ips: ips.length > 0 ? ips : null } };
+}
+
 export interface OriginSource {
   readonly name?: string;
   readonly namespace?: string;

@@ -14,7 +14,7 @@ import { tryParseNetworkInterfaceProviderId } from '../../api/provider-id.ts';
 import type { IroncoreLoadBalancer, IroncoreLoadBalancerRouting, IroncoreNetwork, IroncorePrefix } from '../../api/ironcore.ts';
 import { ipFamilyOf, prefixBaseAddress } from '../../api/ip.ts';
 import { apinet, apiVersionOf } from '../../api/resources.ts';
-import { allocatedIps, apinetControllerReference, deletionStep, originMetadata, sameList, type ControllerOwnerReference, type CoreSettings, type DeletionStep } from './common.ts';
+import { apinetControllerReference, deletionStep, ipsStatusPatch, originMetadata, type ControllerOwnerReference, type CoreSettings, type DeletionStep } from './common.ts';
 import { ReconcileError, UnknownLoadBalancerTypeError, objectKey } from './errors.ts';
 
 export const LOAD_BALANCER_FINALIZER = finalizerOf('LoadBalancer');
@@ -252,9 +252,7 @@ export function loadBalancerStatusPatch(
   lb: IroncoreLoadBalancer,
   applied: { readonly spec: { readonly ips?: ReadonlyArray<{ readonly ip?: string | null }> | null } },
 ): { status: { ips: string[] | null } } | null {
-  const ips = allocatedIps(applied.spec.ips);
-  if (sameList(lb.status?.ips, ips)) return null;
-  return { status: { ips: ips.length > 0 ? ips : null } };
+  return ipsStatusPatch(lb.status?.ips, applied.spec.ips);
 }
 
 /** R-LB-08: delete the apinet LoadBalancer and wait; the routing goes by owner-reference GC. */

@@ -10,7 +10,7 @@
 import { finalizerOf } from '../../api/origin.ts';
 import { DEFAULT_PORTS_PER_NETWORK_INTERFACE, type IroncoreNATGateway, type IroncoreNetwork } from '../../api/ironcore.ts';
 import { apinet, apiVersionOf } from '../../api/resources.ts';
-import { allocatedIps, apinetControllerReference, deletionStep, originMetadata, sameList, type ControllerOwnerReference, type CoreSettings, type DeletionStep } from './common.ts';
+import { apinetControllerReference, deletionStep, ipsStatusPatch, originMetadata, type ControllerOwnerReference, type CoreSettings, type DeletionStep } from './common.ts';
 import { ReconcileError, objectKey } from './errors.ts';
 
 export const NAT_GATEWAY_FINALIZER = finalizerOf('NATGateway');
@@ -119,9 +119,7 @@ export function natGatewayStatusPatch(
   natgw: IroncoreNATGateway,
   applied: { readonly spec: { readonly ips?: ReadonlyArray<{ readonly ip?: string | null }> | null } },
 ): { status: { ips: string[] | null } } | null {
-  const ips = allocatedIps(applied.spec.ips);
-  if (sameList(natgw.status?.ips, ips)) return null;
-  return { status: { ips: ips.length > 0 ? ips : null } };
+  return ipsStatusPatch(natgw.status?.ips, applied.spec.ips);
 }
 
 /** R-NATGW-04: delete the apinet NATGateway and wait; the autoscaler goes by owner-reference GC. */
