@@ -3,9 +3,10 @@
  * admissionregistration.k8s.io/v1 webhook configurations (kube-api.md §11.2), all cluster-scoped.
  */
 import type { FieldCause, KindDef, KubeObject } from './types.ts';
+import type { ServedKind } from './kinds.ts';
 import { field } from './status.ts';
 
-export const namespaceKind: KindDef = {
+export const namespaceKind: ServedKind = {
   group: '',
   version: 'v1',
   kind: 'Namespace',
@@ -14,6 +15,7 @@ export const namespaceKind: KindDef = {
   shortNames: ['ns'],
   namespaced: false,
   statusSubresource: true,
+  resetsStatusOnMainWrite: true,
   nameRule: 'label',
   hooks: {
     default(obj) {

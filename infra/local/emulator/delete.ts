@@ -4,7 +4,7 @@
  */
 import type { KindDef, KubeObject } from './types.ts';
 import type { Registry, WriteContext } from './registry.ts';
-import { conflict, deleteSuccessBody, field, invalidOptions, notFound, qualifiedKind } from './status.ts';
+import { deleteSuccessBody, field, invalidOptions, notFound, qualifiedKind } from './status.ts';
 import { ApiError } from './types.ts';
 import { nowTimestamp } from './meta.ts';
 
@@ -44,7 +44,6 @@ function checkPreconditions(kind: KindDef, obj: KubeObject, p: DeleteOptions['pr
   if (p?.resourceVersion && p.resourceVersion !== obj.metadata.resourceVersion) {
     throw new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${q} "${name}": the ResourceVersion in the precondition (${p.resourceVersion}) does not match the ResourceVersion in record (${obj.metadata.resourceVersion}). The object might have been modified`, details);
   }
-  void conflict;
 }
 
 /** DELETE of one object through the API (admission included). */

@@ -9,6 +9,20 @@ import type { Registry, WriteContext } from './registry.ts';
 import type { Store } from './store.ts';
 import { notFound } from './status.ts';
 
+/**
+ * A KindDef with the one strategy switch the emulator core adds: whether writes to the main
+ * resource reset `status` to the stored one (and a create drops it), as CRs and built-in types
+ * like Namespace do (kube-api.md §9). The ironcore and apinet registries do not (behavior.md
+ * SRV-08, apinet-api.md §3.3), so the default is false.
+ */
+export interface ServedKind extends KindDef {
+  resetsStatusOnMainWrite?: boolean;
+}
+
+export function resetsStatusOnMainWrite(kind: KindDef): boolean {
+  return kind.statusSubresource && (kind as ServedKind).resetsStatusOnMainWrite === true;
+}
+
 export class Kinds {
   readonly all: KindDef[];
   readonly namespace: KindDef = namespaceKind;

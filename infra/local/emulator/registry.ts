@@ -15,7 +15,7 @@ import {
 import {
   bumpsGeneration, generateName, newUid, nowTimestamp, restoreSystemFields, sameStoredData, validateMetaUpdate, validateObjectMeta,
 } from './meta.ts';
-import type { Kinds } from './kinds.ts';
+import { resetsStatusOnMainWrite, type Kinds } from './kinds.ts';
 
 export type Subresource = 'main' | 'status';
 
@@ -54,7 +54,7 @@ export class Registry {
     if (kind.namespaced) m.namespace = namespace;
     else delete m.namespace;
     if (kind.namespaced) this.checkNamespaceOpen(kind, namespace!, m.name ?? m.generateName ?? '');
-    if (kind.statusSubresource) delete obj.status;
+    if (resetsStatusOnMainWrite(kind)) delete obj.status;
     obj = viaApply
       ? serverSideApply(undefined, obj, { manager: ctx.manager, force: viaApply.force, kind, subresource: 'main', now })
       : recordUpdate(undefined, obj, { manager: ctx.manager, kind, subresource: 'main', now });
@@ -80,8 +80,8 @@ export class Registry {
     if (!m.name && m.generateName) m.name = generateName(m.generateName);
     if (kind.generation) m.generation = 1;
     else delete m.generation;
-    // §9: a create through the main resource drops status; the server itself (hooks) may set it.
-    if (kind.statusSubresource && !ctx.internal) delete obj.status;
+    // §9: a CR create through the main resource drops status; the server itself (hooks) may set it.
+    if (resetsStatusOnMainWrite(kind) && !ctx.internal) delete obj.status;
     const hctx = this.hookContext(ctx, 'main', 'CREATE');
     kind.hooks?.default?.(obj, hctx);
     const causes = [...validateObjectMeta(obj, kind), ...(kind.hooks?.validate?.(obj, undefined, hctx) ?? [])];
@@ -191,7 +191,7 @@ export class Registry {
       out.metadata.resourceVersion = obj.metadata.resourceVersion ?? old.metadata.resourceVersion;
       return out;
     }
-    if (kind.statusSubresource) {
+    if (resetsStatusOnMainWrite(kind)) {
       if ('status' in old) obj.status = structuredClone(old.status);
       else delete obj.status;
     }

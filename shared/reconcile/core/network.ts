@@ -165,13 +165,19 @@ export function networkStatusPeerings(applied: ApinetNetworkInput): IroncoreNetw
 }
 
 /**
- * The status merge patch after a successful apply, or null when nothing changes.
- * R-NET-10: with peering disabled, peerings are neither compared nor written (the recommended
- * behaviour; Go writes them along with a state change).
+ * The status after a successful apply, or null when nothing changes. The value is the whole
+ * status, so it works both as a JSON merge patch on `/status` and as "the new status".
+ * R-NET-10: with peering disabled, peerings are neither compared nor changed (the recommended
+ * behaviour; Go writes freshly computed ones along with a state change).
  */
 export function networkStatusPatch(network: IroncoreNetwork, applied: ApinetNetworkInput, settings: Pick<NetworkSettings, 'peeringDisabled'>): NetworkStatusPatch | null {
   const currentState = network.status?.state ?? '';
-  if (settings.peeringDisabled) return currentState === 'Available' ? null : { status: { state: 'Available' } };
+  if (settings.peeringDisabled) {
+    if (currentState === 'Available') return null;
+    // The current peerings are echoed unchanged so the patch is also the whole status (see above).
+    const kept = network.status?.peerings;
+    return { status: kept ? { state: 'Available', peerings: [...kept] } : { state: 'Available' } };
+  }
   const peerings = networkStatusPeerings(applied);
   const current = network.status?.peerings ?? [];
   if (currentState === 'Available' && sameJson(current, peerings)) return null;
@@ -183,9 +189,12 @@ export function networkStatusPatch(network: IroncoreNetwork, applied: ApinetNetw
  * R-NET-02: when the apply failed, a Network that is not yet Available becomes Pending (peering
  * status untouched — [Go quirk]: Go dereferences a nil apinet Network here). Null = no patch.
  */
-export function networkFailureStatusPatch(network: IroncoreNetwork): { status: { state: 'Pending' } } | null {
+export function networkFailureStatusPatch(network: IroncoreNetwork): NetworkStatusPatch | null {
   const state = network.status?.state ?? '';
-  return state === 'Available' || state === 'Pending' ? null : { status: { state: 'Pending' } };
+  if (state === 'Available' || state === 'Pending') return null;
+  // Whole status (peerings echoed unchanged), like networkStatusPatch.
+  const kept = network.status?.peerings;
+  return { status: kept ? { state: 'Pending', peerings: [...kept] } : { state: 'Pending' } };
 }
 
 /** R-NET-11: the deletion flow for the apinet Network `ANS/<uid>`. */

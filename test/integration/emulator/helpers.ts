@@ -2,12 +2,13 @@
 import https from 'node:https';
 import type { Flavour, KindDef, KubeObject } from '../../../infra/local/emulator/types.ts';
 import type { Emulator } from '../../../infra/local/emulator/index.ts';
+import type { ServedKind } from '../../../infra/local/emulator/kinds.ts';
 
 export const GROUP = 'test.emulator.dev';
 export const VERSION = 'v1';
 
-/** A namespaced kind with status subresource, generation, a field selector and a validation rule. */
-export const widgetKind: KindDef = {
+/** A namespaced kind with CR status semantics, generation, a field selector and a validation rule. */
+export const widgetKind: ServedKind = {
   group: GROUP,
   version: VERSION,
   kind: 'Widget',
@@ -16,6 +17,7 @@ export const widgetKind: KindDef = {
   shortNames: ['wd'],
   namespaced: true,
   statusSubresource: true,
+  resetsStatusOnMainWrite: true,
   nameRule: 'subdomain',
   generation: true,
   fieldSelectors: { 'spec.color': (o) => (o.spec as { color?: string } | undefined)?.color },

@@ -232,11 +232,16 @@ describe('ironcore Network provider ID and status', () => {
     expect(networkStatusPatch(ironcoreNetwork(), applied(status), { peeringDisabled: true })).toEqual({ status: { state: 'Available' } });
     const available = ironcoreNetwork({ status: { state: 'Available' } });
     expect(networkStatusPatch(available, applied(status), { peeringDisabled: true })).toBeNull();
+    // A state change keeps whatever peerings the status already had, not the freshly computed ones.
+    const pending = ironcoreNetwork({ status: { state: 'Pending', peerings: [{ name: 'old', state: 'Error' }] } });
+    expect(networkStatusPatch(pending, applied(status), { peeringDisabled: true })).toEqual({ status: { state: 'Available', peerings: [{ name: 'old', state: 'Error' }] } });
   });
 
   it('R-NET-02 [Go quirk]: apply failure sets Pending unless already Available; peerings untouched', () => {
     expect(networkFailureStatusPatch(ironcoreNetwork())).toEqual({ status: { state: 'Pending' } });
-    expect(networkFailureStatusPatch(ironcoreNetwork({ status: { state: 'Error' } }))).toEqual({ status: { state: 'Pending' } });
+    expect(networkFailureStatusPatch(ironcoreNetwork({ status: { state: 'Error', peerings: [{ name: 'p', state: 'Ready' }] } }))).toEqual({
+      status: { state: 'Pending', peerings: [{ name: 'p', state: 'Ready' }] },
+    });
     expect(networkFailureStatusPatch(ironcoreNetwork({ status: { state: 'Pending' } }))).toBeNull();
     expect(networkFailureStatusPatch(ironcoreNetwork({ status: { state: 'Available', peerings: [{ name: 'p', state: 'Ready' }] } }))).toBeNull();
   });

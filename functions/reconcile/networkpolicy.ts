@@ -1,0 +1,4 @@
+import { lambdaReconcileHandler } from '../../shared/reconcile/lambda.ts';
+import { networkPolicyReconciler } from '../../shared/reconcile/networkpolicy.ts';
+
+export const handler = lambdaReconcileHandler(networkPolicyReconciler);

@@ -1,0 +1,26 @@
+// Scheduled resync Lambda (ARCHITECTURE.md section 6): full resync, orphan sweep, NAT gateway autoscaling.
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { loadConfig } from '../shared/config.ts';
+import { getKubeClient } from '../shared/kube/client.ts';
+import { getLogger } from '../shared/log.ts';
+import { createSqsEnqueuer } from '../shared/queue/enqueue.ts';
+import { getSqsClient } from '../shared/queue/sqs.ts';
+import { runResync, type ResyncSummary } from '../shared/resync/index.ts';
+
+const config = loadConfig(process.env, { queues: 'all' });
+const deps = {
+  ironcore: getKubeClient(config.ironcoreKubeconfig, 'IRONCORE_KUBECONFIG'),
+  apinet: getKubeClient(config.apinetKubeconfig, 'APINET_KUBECONFIG'),
+  enqueuer: createSqsEnqueuer({ client: getSqsClient({ endpoint: config.sqsEndpoint, region: config.awsRegion }), queueUrls: config.queueUrls }),
+  logger: getLogger(),
+};
+
+export const handler = (event: Partial<ScheduledEvent> | undefined, context: Context): Promise<ResyncSummary> =>
+  runResync(deps, {
+    apinetNamespace: config.apinetNamespace,
+    watchFilter: config.watchFilter,
+    natAutoscaling: config.natAutoscaling,
+    // The schedule event's id: a retried invocation of the same event re-sends identical messages, which SQS drops.
+    run: event?.id,
+    remainingMs: () => context.getRemainingTimeInMillis(),
+  });

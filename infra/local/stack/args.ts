@@ -1,0 +1,53 @@
+/**
+ * Command line of `npm start` (ARCHITECTURE.md 8 — a contract other tools rely on):
+ *   [--dir DIR] [--no-demo] [--ironcore-kubeconfig F --apinet-kubeconfig F]
+ */
+export interface StackArgs {
+  /** Where the kubeconfigs and stack.json are written. */
+  dir: string;
+  /** Seed the demo objects and show their progress. */
+  demo: boolean;
+  /** Both set: run the functions against these clusters instead of emulators. */
+  ironcoreKubeconfig?: string;
+  apinetKubeconfig?: string;
+}
+
+export const DEFAULT_DIR = '.apinetlet/local';
+
+const USAGE = 'usage: npm start -- [--dir DIR] [--no-demo] [--ironcore-kubeconfig FILE --apinet-kubeconfig FILE]';
+
+/** Parses argv (without node and the script); throws with the usage line on anything unknown. */
+export function parseStackArgs(argv: readonly string[]): StackArgs {
+  const args: StackArgs = { dir: DEFAULT_DIR, demo: true };
+  for (let i = 0; i < argv.length; i++) {
+    const raw = argv[i]!;
+    const eq = raw.indexOf('=');
+    const flag = raw.startsWith('--') && eq > 0 ? raw.slice(0, eq) : raw;
+    const inline = raw.startsWith('--') && eq > 0 ? raw.slice(eq + 1) : undefined;
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v === '' || (inline === undefined && v.startsWith('--'))) throw new Error(`${flag} needs a value\n${USAGE}`);
+      return v;
+    };
+    switch (flag) {
+      case '--dir':
+        args.dir = value();
+        break;
+      case '--no-demo':
+        args.demo = false;
+        break;
+      case '--ironcore-kubeconfig':
+        args.ironcoreKubeconfig = value();
+        break;
+      case '--apinet-kubeconfig':
+        args.apinetKubeconfig = value();
+        break;
+      default:
+        throw new Error(`unknown argument ${JSON.stringify(raw)}\n${USAGE}`);
+    }
+  }
+  if (!!args.ironcoreKubeconfig !== !!args.apinetKubeconfig) {
+    throw new Error(`--ironcore-kubeconfig and --apinet-kubeconfig go together (external clusters need both)\n${USAGE}`);
+  }
+  return args;
+}

@@ -1,0 +1,176 @@
+/**
+ * The local stack (ARCHITECTURE.md 8) as a library: emulated ironcore and apinet clusters, a local
+ * SQS server with the queues of serverless.yml, the admission and watch functions over HTTPS
+ * registered in the clusters through the shipped webhook configurations, and the reconcile
+ * handlers fed by SQS long polling. main.ts is the CLI around it; the e2e tests use it in-process.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { createAdmissionApp } from '../../../shared/admission/app.ts';
+import { PRIMARY_KINDS, type PrimaryKind } from '../../../shared/api/resources.ts';
+import { loadConfig, type Config } from '../../../shared/config.ts';
+import { createWatchApp } from '../../../shared/events/app.ts';
+import { kubeLookups } from '../../../shared/events/kube-lookups.ts';
+import { createKubeClient, loadKubeConfig, type KubeClient } from '../../../shared/kube/index.ts';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../../shared/log.ts';
+import { createReconcileHandler, type SqsBatchHandler } from '../../../shared/queue/consumer.ts';
+import { createSqsEnqueuer } from '../../../shared/queue/enqueue.ts';
+import { reconcilerFor, type KindReconciler, type ReconcileEnv } from '../../../shared/reconcile/runtime.ts';
+import { startEmulator, type Emulator } from '../emulator/index.ts';
+import { makeServerTls } from '../emulator/tls.ts';
+import { serveHttps, type HttpsFunction } from './https.ts';
+import { startPollers, type Pollers } from './pollers.ts';
+import { startLocalSqs, type LocalSqs } from './queues.ts';
+import { registerWebhooks } from './webhooks.ts';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** DIR/stack.json — exactly these fields (contract of ARCHITECTURE.md 8). */
+export interface StackInfo {
+  ironcore: { server: string; kubeconfig: string };
+  apinet: { server: string; kubeconfig: string; namespace: string };
+  sqs: { endpoint: string; queues: Record<PrimaryKind, string> };
+  functions: { admission: string; watch: string };
+}
+
+export type Reconcilers = Record<PrimaryKind, KindReconciler<any>>;
+
+export interface StackOptions {
+  dir: string;
+  reconcilers: Reconcilers;
+  /** Both set: external clusters instead of emulators. */
+  ironcoreKubeconfig?: string;
+  apinetKubeconfig?: string;
+  /** Settings of ARCHITECTURE.md 7; process.env by default. */
+  env?: NodeJS.ProcessEnv;
+  /** Powertools log level of the functions (default LOG_LEVEL or WARN, so the console stays readable). */
+  logLevel?: string;
+}
+
+export interface LocalStack {
+  info: StackInfo;
+  config: Config;
+  /** Clients for the two clusters (the functions' own credentials). */
+  ironcore: KubeClient;
+  apinet: KubeClient;
+  emulators?: { ironcore: Emulator; apinet: Emulator };
+  /** Stops the reconcile consumers (waits for batches in flight) / starts them again. */
+  pauseReconcilers(): Promise<void>;
+  resumeReconcilers(): void;
+  pollers: Pollers;
+  stop(): Promise<void>;
+}
+
+/** Starts every part; on a failure half-way, stops what already runs and rethrows. */
+export async function startStack(opts: StackOptions): Promise<LocalStack> {
+  const sourceEnv = opts.env ?? process.env;
+  const token = sourceEnv.WEBHOOK_TOKEN?.trim() || randomBytes(24).toString('hex');
+  const config = loadConfig({ ...sourceEnv, APINET_NAMESPACE: sourceEnv.APINET_NAMESPACE?.trim() || 'apinet', WEBHOOK_TOKEN: token });
+  const namespace = config.apinetNamespace;
+  const stoppers: (() => Promise<unknown>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+    stoppers.length = 0;
+  };
+  try {
+    const dir = resolve(opts.dir);
+    await mkdir(dir, { recursive: true });
+    const files = { ironcore: join(dir, 'ironcore.kubeconfig'), apinet: join(dir, 'apinet.kubeconfig'), stack: join(dir, 'stack.json') };
+    const external = !!(opts.ironcoreKubeconfig && opts.apinetKubeconfig);
+    let emulators: LocalStack['emulators'];
+    let ironcoreYaml: string;
+    let apinetYaml: string;
+    if (external) {
+      [ironcoreYaml, apinetYaml] = await Promise.all([readFile(opts.ironcoreKubeconfig!, 'utf8'), readFile(opts.apinetKubeconfig!, 'utf8')]);
+    } else {
+      const [ironcore, apinet] = await Promise.all([
+        startEmulator({ flavour: 'ironcore', namespaces: ['default'] }),
+        startEmulator({ flavour: 'apinet', namespaces: ['default', namespace] }),
+      ]);
+      stoppers.push(() => ironcore.stop(), () => apinet.stop());
+      emulators = { ironcore, apinet };
+      ironcoreYaml = ironcore.kubeconfig();
+      apinetYaml = apinet.kubeconfig();
+    }
+    await Promise.all([writeFile(files.ironcore, ironcoreYaml, { mode: 0o600 }), writeFile(files.apinet, apinetYaml, { mode: 0o600 })]);
+    const ironcore = createKubeClient(loadKubeConfig(ironcoreYaml, `ironcore kubeconfig ${files.ironcore}`));
+    const apinet = createKubeClient(loadKubeConfig(apinetYaml, `apinet kubeconfig ${files.apinet}`));
+
+    const sqs: LocalSqs = await startLocalSqs({ serverlessYmlPath: join(ROOT, 'serverless.yml') });
+    stoppers.push(() => sqs.stop());
+    const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    stoppers.push(async () => sqsClient.destroy());
+    const enqueue = createSqsEnqueuer({ client: sqsClient, queueUrls: sqs.queues });
+
+    const logger = new Logger({ serviceName: SERVICE_NAME, logLevel: (opts.logLevel ?? sourceEnv.LOG_LEVEL ?? 'WARN') as never });
+    const log = (entry: Record<string, unknown>) => logger.error(String(entry.step ?? 'webhook'), entry);
+    // One CA for both functions; its PEM is the caBundle of every registration.
+    const tls = await makeServerTls(['127.0.0.1', 'localhost']);
+    const admission: HttpsFunction = await serveHttps(createAdmissionApp({ enqueue, token, watchFilter: config.watchFilter, log }), tls);
+    stoppers.push(() => admission.stop());
+    const watch: HttpsFunction = await serveHttps(
+      createWatchApp({ enqueue, token, lookups: kubeLookups({ ironcore, apinet }), watchFilter: config.watchFilter, log }),
+      tls,
+    );
+    stoppers.push(() => watch.stop());
+
+    if (!external) {
+      // Against external clusters the loopback URLs are unreachable for their API servers; there
+      // the resync (and a deployed webhook) must do the triggering.
+      const vars = { WEBHOOK_BASE_URL: admission.url, WATCH_BASE_URL: watch.url, WEBHOOK_TOKEN: token, CA_BUNDLE: Buffer.from(tls.caPem).toString('base64'), APINET_NAMESPACE: namespace };
+      const k8s = join(ROOT, 'infra/kubernetes');
+      await registerWebhooks(ironcore, [join(k8s, 'ironcore/admission-webhooks.yaml'), join(k8s, 'ironcore/watch-webhook.yaml')], vars);
+      await registerWebhooks(apinet, [join(k8s, 'apinet/watch-webhook.yaml')], vars);
+    }
+
+    const env: ReconcileEnv = {
+      ironcore,
+      apinet,
+      settings: { apinetNamespace: namespace, watchFilter: config.watchFilter, nodeAffinityAware: config.nodeAffinityAware, peeringDisabled: config.disableNetworkPeering },
+      now: () => new Date(),
+    };
+    // EMF metric lines would flood the console; CloudWatch is where they belong (opt in by setting it to false).
+    process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+    const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+    const handlers = Object.fromEntries(
+      PRIMARY_KINDS.map((kind) => [
+        kind,
+        createReconcileHandler({ kind, reconcile: reconcilerFor(opts.reconcilers[kind], env), sqs: sqsClient, queueUrl: sqs.queues[kind], logger, metrics }),
+      ]),
+    ) as Record<PrimaryKind, SqsBatchHandler>;
+    const pollers = startPollers({
+      sqs: sqsClient,
+      queues: sqs.queues,
+      handlers,
+      onError: (kind, err) => logger.error(`${kind} queue poll failed; retrying`, { error: err as Error }),
+    });
+    stoppers.push(() => pollers.stop());
+
+    const info: StackInfo = {
+      ironcore: { server: ironcore.server, kubeconfig: files.ironcore },
+      apinet: { server: apinet.server, kubeconfig: files.apinet, namespace },
+      sqs: { endpoint: sqs.endpoint, queues: sqs.queues },
+      functions: { admission: admission.url, watch: watch.url },
+    };
+    await writeFile(files.stack, `${JSON.stringify(info, null, 2)}\n`);
+    return {
+      info,
+      config,
+      ironcore,
+      apinet,
+      emulators,
+      pollers,
+      pauseReconcilers: () => pollers.pause(),
+      resumeReconcilers: () => pollers.resume(),
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

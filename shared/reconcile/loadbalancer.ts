@@ -1,0 +1,120 @@
+/**
+ * LoadBalancer reconcile shell (behavior.md 2.5, 3.3): the I/O around the pure core
+ * `core/loadbalancer.ts`. Order of a pass: read the Network, the routing and the ephemeral
+ * Prefixes → plan (skip without a Network, R-LB-03; unknown type throws first, R-LB-09) → apply
+ * the apinet LoadBalancer → apply its routing (always, R-LB-06) → patch `status.ips` only when
+ * it differs (R-LB-01).
+ */
+import { z } from 'zod';
+import { ApinetLoadBalancer } from '../api/apinet.ts';
+import { IroncoreLoadBalancer, IroncoreLoadBalancerRouting, IroncoreNetwork, IroncorePrefix } from '../api/ironcore.ts';
+import { apinet, ironcore } from '../api/resources.ts';
+import type { KubeObject } from '../kube/types.ts';
+import { done, requeue, type ReconcileResult } from '../queue/result.ts';
+import type { ReconcileContext } from '../queue/consumer.ts';
+import { objectKey } from './core/errors.ts';
+import {
+  desiredApinetLoadBalancerRouting,
+  loadBalancerPlan,
+  loadBalancerReads,
+  loadBalancerStatusPatch,
+  type LoadBalancerObserved,
+} from './core/loadbalancer.ts';
+import type { KindReconciler, ObjectKey, ReconcileEnv } from './runtime.ts';
+import { applyApinet, atStep, deleteApinetAndWait, deleteGoneByOrigin, parseAs, patchIroncoreStatus } from './steps.ts';
+
+/** Seconds to wait when the apinet server has not allocated a public address yet (SRV-04). */
+const ALLOCATION_WAIT_SECONDS = 2;
+
+/** The LoadBalancer as the shell holds it: the schema's shape, usable wherever a KubeObject is expected. */
+export type StoredLoadBalancer = IroncoreLoadBalancer & KubeObject;
+
+/**
+ * The stored LoadBalancer, with `spec.type` read as any string: an unknown type must reach the
+ * core and fail there with R-LB-09's "unknown load balancer type", not as a parse error.
+ */
+const LoadBalancerAsStored = IroncoreLoadBalancer.extend({
+  spec: IroncoreLoadBalancer.shape.spec.extend({ type: z.string() }),
+}) as unknown as z.ZodType<StoredLoadBalancer>;
+
+/** Reads one ironcore object of the LB namespace and parses it; undefined when not found. */
+async function readIroncore<T>(env: ReconcileEnv, key: string, schema: z.ZodType<T>, res: (typeof ironcore)[keyof typeof ironcore], ns: string, name: string, what: string): Promise<T | undefined> {
+  const raw = await atStep(key, 'read', `reading ${what} ${ns}/${name}`, () => env.ironcore.get(res, ns, name));
+  return raw ? parseAs(schema, raw, key, 'read', `${what} ${ns}/${name}`) : undefined;
+}
+
+/** Everything the core looks at, read from the ironcore cluster (all in the LB namespace). */
+async function observe(lb: StoredLoadBalancer, env: ReconcileEnv, key: string): Promise<LoadBalancerObserved> {
+  const reads = loadBalancerReads(lb);
+  const ns = reads.namespace;
+  const [network, routing, prefixList] = await Promise.all([
+    readIroncore(env, key, IroncoreNetwork, ironcore.Network, ns, reads.network, 'ironcore Network'),
+    readIroncore(env, key, IroncoreLoadBalancerRouting, ironcore.LoadBalancerRouting, ns, reads.routing, 'LoadBalancerRouting'),
+    Promise.all(reads.prefixes.map((name) => readIroncore(env, key, IroncorePrefix, ironcore.Prefix, ns, name, 'ipam Prefix'))),
+  ]);
+  return {
+    loadBalancer: lb,
+    network: network ?? null,
+    routing: routing ?? null,
+    prefixes: Object.fromEntries(reads.prefixes.map((name, i) => [name, prefixList[i]])),
+    settings: { apinetNamespace: env.settings.apinetNamespace, nodeAffinityAware: env.settings.nodeAffinityAware },
+  };
+}
+
+async function reconcile(lb: StoredLoadBalancer, env: ReconcileEnv, ctx: ReconcileContext): Promise<ReconcileResult> {
+  const key = objectKey(lb.metadata);
+  const observed = await observe(lb, env, key);
+  // R-LB-09: an unknown type throws here, before anything is applied.
+  const plan = loadBalancerPlan(observed);
+  if (plan.action === 'skip') {
+    // R-LB-03: no error, no requeue.
+    ctx.logger.info(plan.message, { reason: plan.reason });
+    return done();
+  }
+  const body = plan.loadBalancer;
+  const applied = parseAs(
+    ApinetLoadBalancer,
+    await atStep(key, 'apply', `apply of apinet LoadBalancer ${body.metadata.namespace}/${body.metadata.name}`, () => applyApinet(env, apinet.LoadBalancer, body)),
+    key,
+    'apply',
+    `apinet LoadBalancer ${body.metadata.namespace}/${body.metadata.name}`,
+  );
+  // R-LB-06: always applied, even without an ironcore routing; owned by the apinet LB for GC.
+  const routing = desiredApinetLoadBalancerRouting(observed, applied);
+  await atStep(key, 'apply', `apply of apinet LoadBalancerRouting ${routing.metadata.namespace}/${routing.metadata.name}`, () =>
+    applyApinet(env, apinet.LoadBalancerRouting, routing),
+  );
+
+  // R-LB-01: status.ips only when it differs.
+  const patch = loadBalancerStatusPatch(lb, applied);
+  if (patch) {
+    await atStep(key, 'status', `status patch (ips ${JSON.stringify(patch.status.ips)})`, () =>
+      patchIroncoreStatus(env.ironcore, ironcore.LoadBalancer, lb, patch.status),
+    );
+  }
+
+  // SRV-04: a public entry the server has not filled yet is real waiting, not a failure.
+  const unallocated = (applied.spec.ips ?? []).filter((e) => !e.ip).map((e) => e.name);
+  if (body.spec.type === 'Public' && unallocated.length > 0) {
+    return requeue(`${key}: apinet LoadBalancer has no address yet for ${unallocated.join(', ')}`, ALLOCATION_WAIT_SECONDS);
+  }
+  return done();
+}
+
+export const loadBalancerReconciler: KindReconciler<StoredLoadBalancer> = {
+  kind: 'LoadBalancer',
+  schema: LoadBalancerAsStored,
+  reconcile,
+  // R-LB-08: delete the apinet LoadBalancer and wait until it is gone; the routing goes by owner-reference GC.
+  finalize: (lb, env) =>
+    atStep(objectKey(lb.metadata), 'delete', `deleting apinet LoadBalancer ${env.settings.apinetNamespace}/${lb.metadata.uid}`, () =>
+      deleteApinetAndWait(env, apinet.LoadBalancer, lb.metadata.uid!),
+    ),
+  // R-GEN-06: only the primary apinet kind; the routing follows by GC.
+  gone: async (key: ObjectKey, env: ReconcileEnv, ctx) => {
+    const deleted = await atStep(`${key.namespace}/${key.name}`, 'delete', 'deleting apinet LoadBalancers of a gone LoadBalancer', () =>
+      deleteGoneByOrigin(env, 'LoadBalancer', apinet.LoadBalancer, key),
+    );
+    if (deleted) ctx.logger.info(`deleted ${deleted} apinet LoadBalancer(s) of a gone LoadBalancer`);
+  },
+};

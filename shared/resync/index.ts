@@ -1,0 +1,166 @@
+/**
+ * The scheduled function's work (ARCHITECTURE.md 6): NAT gateway autoscaling, full resync of
+ * every ironcore key, orphan sweep. Each phase checks the deadline and stops starting new work
+ * when the Lambda's remaining time runs low; the next run starts over (it holds no state).
+ *
+ * Order: NAT autoscaling first (few objects, and demand that waits a period costs connectivity),
+ * then the full resync, then orphans (their keys only matter once the live keys are queued).
+ */
+import { randomUUID } from 'node:crypto';
+import type { PrimaryKind } from '../api/resources.ts';
+import type { KubeClient } from '../kube/client.ts';
+import type { Enqueuer } from '../queue/enqueue.ts';
+import { autoscaleNatGateways, type NatScaleEvent } from './autoscale.ts';
+import { createDeadline } from './deadline.ts';
+import { fullResync } from './full.ts';
+import { sweepOrphans } from './orphans.ts';
+import { createEnqueueSink } from './sink.ts';
+
+export { NAT_AUTOSCALER_FIELD_MANAGER } from './autoscale.ts';
+export { resyncMessage } from './full.ts';
+export { isOrphan, orphanCandidate, orphanMessage, PROJECTIONS } from './orphans.ts';
+export { createDeadline, type Deadline } from './deadline.ts';
+export { createEnqueueSink, type EnqueueSink, type SinkCounts } from './sink.ts';
+
+export interface ResyncLogger {
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+  error(message: string, ...extra: Record<string, unknown>[]): void;
+}
+
+export interface ResyncDeps {
+  ironcore: KubeClient;
+  apinet: KubeClient;
+  enqueuer: Enqueuer;
+  logger?: ResyncLogger;
+  /** For the names of new NAT IP entries; Math.random by default. */
+  random?: () => number;
+}
+
+export interface ResyncOptions {
+  apinetNamespace: string;
+  /** APINETLET_WATCH_FILTER (R-GEN-03); undefined = everything. */
+  watchFilter?: string;
+  /** NAT_AUTOSCALING; default true. */
+  natAutoscaling?: boolean;
+  /** Distinguishes this run's messages for SQS deduplication; a fresh UUID by default. */
+  run?: string;
+  /** LIST page size (`limit`); default 500. */
+  pageSize?: number;
+  /** The Lambda's getRemainingTimeInMillis; undefined = no limit. */
+  remainingMs?: () => number;
+  /** Time kept free at the end; default 20 % of the time left at start, at least 10 s. */
+  reserveMs?: number;
+  /** Messages per enqueue call and calls in flight (see createEnqueueSink). */
+  chunkSize?: number;
+  maxPendingChunks?: number;
+  /** Skip phases (tests, benchmarks). */
+  phases?: { full?: boolean; orphans?: boolean };
+}
+
+export interface ResyncSummary {
+  run: string;
+  /** Keys put on the queues by the full resync, per kind. */
+  enqueued: Record<PrimaryKind, number>;
+  listed: Record<PrimaryKind, number>;
+  /** Listed but left out by the watch filter or an external manager (R-GEN-03/04). */
+  excluded: Record<PrimaryKind, number>;
+  /** Projections whose source is gone, per origin kind (each key enqueued). */
+  orphans: Record<PrimaryKind, number>;
+  /** Messages SQS did not take (after the enqueuer's retries). */
+  enqueueFailed: number;
+  nat: { enabled: boolean; autoscalers: number; scaled: NatScaleEvent[]; unchanged: number; skipped: number; conflicts: number };
+  /** Set when the run stopped starting new work because the remaining time fell below the reserve. */
+  stoppedEarly?: { remainingMs: number; incomplete: string[] };
+  errors: string[];
+  durationMs: number;
+}
+
+const MAX_ERRORS = 50;
+
+export async function runResync(deps: ResyncDeps, opts: ResyncOptions): Promise<ResyncSummary> {
+  const started = Date.now();
+  const run = opts.run ?? randomUUID();
+  const pageSize = opts.pageSize ?? 500;
+  const deadline = createDeadline(opts.remainingMs, opts.reserveMs);
+  const log = deps.logger;
+  const errors: string[] = [];
+  const incomplete: string[] = [];
+
+  const natEnabled = opts.natAutoscaling ?? true;
+  const nat = natEnabled
+    ? await autoscaleNatGateways({ apinet: deps.apinet, deadline, random: deps.random }, { apinetNamespace: opts.apinetNamespace, pageSize })
+    : undefined;
+  if (nat) {
+    errors.push(...nat.errors);
+    if (nat.stopped) incomplete.push('nat-autoscaling');
+    for (const c of nat.conflicts) log?.warn(`NAT autoscaling conflict: ${c}`);
+  }
+
+  const sink = createEnqueueSink(deps.enqueuer, { chunkSize: opts.chunkSize, maxPending: opts.maxPendingChunks });
+  const full =
+    opts.phases?.full === false
+      ? undefined
+      : await fullResync({ ironcore: deps.ironcore, sink, deadline }, { run, watchFilter: opts.watchFilter, pageSize });
+  if (full) {
+    errors.push(...full.errors);
+    incomplete.push(...full.incomplete.map((k) => `full:${k}`));
+  }
+  // Flushed before the sweep so the per-kind counts of the full resync are its own.
+  await sink.flush();
+  const afterFull = sink.counts();
+
+  const orphans =
+    opts.phases?.orphans === false
+      ? undefined
+      : await sweepOrphans({ ironcore: deps.ironcore, apinet: deps.apinet, sink, deadline }, { run, apinetNamespace: opts.apinetNamespace, pageSize });
+  await sink.flush();
+  const counts = sink.counts();
+  if (orphans) {
+    errors.push(...orphans.errors);
+    incomplete.push(...orphans.incomplete.map((k) => `orphans:${k}`));
+  }
+  const enqueueFailed = Object.values(counts.failed).reduce((a, b) => a + b, 0);
+  if (enqueueFailed > 0) errors.push(`enqueue: ${enqueueFailed} message(s) not sent; first: ${counts.failureSamples.join('; ')}`);
+
+  const stopped = Boolean(nat?.stopped || full?.stopped || orphans?.stopped);
+  const summary: ResyncSummary = {
+    run,
+    enqueued: afterFull.sent,
+    listed: full?.listed ?? zero(),
+    excluded: full?.excluded ?? zero(),
+    orphans: orphans?.orphans ?? zero(),
+    enqueueFailed,
+    nat: {
+      enabled: natEnabled,
+      autoscalers: nat?.autoscalers ?? 0,
+      scaled: nat?.scaled ?? [],
+      unchanged: nat?.unchanged ?? 0,
+      skipped: nat?.skipped ?? 0,
+      conflicts: nat?.conflicts.length ?? 0,
+    },
+    ...(stopped ? { stoppedEarly: { remainingMs: deadline.remainingMs(), incomplete } } : {}),
+    errors: errors.slice(0, MAX_ERRORS),
+    durationMs: Date.now() - started,
+  };
+
+  if (stopped) {
+    log?.warn(`resync stopped early: ${summary.stoppedEarly?.remainingMs} ms left (reserve ${deadline.reserveMs} ms); not finished: ${incomplete.join(', ')}; the next run starts over`);
+  }
+  for (const e of summary.errors) log?.error(e);
+  log?.info('resync done', {
+    run,
+    enqueued: summary.enqueued,
+    excluded: summary.excluded,
+    orphans: summary.orphans,
+    enqueueFailed,
+    natGatewaysScaled: summary.nat.scaled.length,
+    nat: summary.nat,
+    durationMs: summary.durationMs,
+  });
+  return summary;
+}
+
+function zero(): Record<PrimaryKind, number> {
+  return { Network: 0, LoadBalancer: 0, NATGateway: 0, NetworkPolicy: 0, VirtualIP: 0, NetworkInterface: 0 };
+}
