@@ -23,6 +23,24 @@ if (Object.keys(entryPoints).length === 0) {
   process.exit(1);
 }
 
+/**
+ * zod re-exports every locale (`export * as locales`), which esbuild cannot tree-shake: ~250 KiB of
+ * error-message translations in each cold start. We only use English messages, so the locale index
+ * resolves to English alone.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes(`${'/'}node_modules/zod/`) ? { path: 'zod-locales-en', namespace: 'zod-locales' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, () => ({
+      contents: `export { default as en } from ${JSON.stringify(join(root, 'node_modules/zod/v4/locales/en.js'))};`,
+      resolveDir: root,
+    }));
+  },
+};
+
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 const result = await build({
   entryPoints,
@@ -35,6 +53,7 @@ const result = await build({
   sourcemap: true,
   minify: true,
   metafile: true,
+  plugins: [zodEnglishOnly],
   legalComments: 'none',
   // The AWS SDK v3 ships in the Lambda runtime, but we bundle the exact version we test with.
   banner: {

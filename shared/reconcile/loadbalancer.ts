@@ -37,6 +37,9 @@ const LoadBalancerAsStored = IroncoreLoadBalancer.extend({
   spec: IroncoreLoadBalancer.shape.spec.extend({ type: z.string() }),
 }) as unknown as z.ZodType<StoredLoadBalancer>;
 
+/** The cores' apply bodies are closed interfaces; the client takes any object with metadata. */
+const applyBody = (body: { metadata: { name: string; namespace: string } }): KubeObject => body as unknown as KubeObject;
+
 /** Reads one ironcore object of the LB namespace and parses it; undefined when not found. */
 async function readIroncore<T>(env: ReconcileEnv, key: string, schema: z.ZodType<T>, res: (typeof ironcore)[keyof typeof ironcore], ns: string, name: string, what: string): Promise<T | undefined> {
   const raw = await atStep(key, 'read', `reading ${what} ${ns}/${name}`, () => env.ironcore.get(res, ns, name));
@@ -74,7 +77,7 @@ async function reconcile(lb: StoredLoadBalancer, env: ReconcileEnv, ctx: Reconci
   const body = plan.loadBalancer;
   const applied = parseAs(
     ApinetLoadBalancer,
-    await atStep(key, 'apply', `apply of apinet LoadBalancer ${body.metadata.namespace}/${body.metadata.name}`, () => applyApinet(env, apinet.LoadBalancer, body)),
+    await atStep(key, 'apply', `apply of apinet LoadBalancer ${body.metadata.namespace}/${body.metadata.name}`, () => applyApinet(env, apinet.LoadBalancer, applyBody(body))),
     key,
     'apply',
     `apinet LoadBalancer ${body.metadata.namespace}/${body.metadata.name}`,
@@ -82,7 +85,7 @@ async function reconcile(lb: StoredLoadBalancer, env: ReconcileEnv, ctx: Reconci
   // R-LB-06: always applied, even without an ironcore routing; owned by the apinet LB for GC.
   const routing = desiredApinetLoadBalancerRouting(observed, applied);
   await atStep(key, 'apply', `apply of apinet LoadBalancerRouting ${routing.metadata.namespace}/${routing.metadata.name}`, () =>
-    applyApinet(env, apinet.LoadBalancerRouting, routing),
+    applyApinet(env, apinet.LoadBalancerRouting, applyBody(routing)),
   );
 
   // R-LB-01: status.ips only when it differs.

@@ -20,7 +20,6 @@ import {
 import { ServerFieldMissingError, objectKey } from './core/errors.ts';
 import type { KindReconciler, ObjectKey, ReconcileEnv } from './runtime.ts';
 import { applyApinet, atStep, deleteApinetAndWait, deleteStaleByOrigin, parseAs, patchIroncoreStatus, setProviderId, stepError, storedSchema, type Stored } from './steps.ts';
-import type { KubeObject } from '../kube/types.ts';
 
 type Network = Stored<IroncoreNetwork>;
 

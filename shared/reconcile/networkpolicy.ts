@@ -5,17 +5,25 @@
  * before, R-NP-06) → with the apinet Network present, list the apinet NICs (and LoadBalancers when
  * a peer selects them) and apply the NetworkPolicyRule under its own field manager (R-NP-02).
  */
-import type { ApinetLoadBalancer, ApinetNetwork, ApinetNetworkInterface, ApinetNetworkPolicy } from '../api/apinet.ts';
-import { IroncoreNetworkPolicy, type IroncoreNetwork } from '../api/ironcore.ts';
+import type { z } from 'zod';
+import { ApinetLoadBalancer, ApinetNetwork, ApinetNetworkInterface, ApinetNetworkPolicy } from '../api/apinet.ts';
+import { IroncoreNetwork, IroncoreNetworkPolicy } from '../api/ironcore.ts';
 import { NETWORK_POLICY_RULE_FIELD_MANAGER } from '../api/origin.ts';
-import { apinet, ironcore } from '../api/resources.ts';
+import { apinet, ironcore, type ResourceInfo } from '../api/resources.ts';
 import { isNotFound } from '../kube/index.ts';
 import type { KubeObject } from '../kube/types.ts';
 import type { ReconcileContext } from '../queue/consumer.ts';
 import { done, type ReconcileResult } from '../queue/result.ts';
+import { objectKey } from './core/errors.ts';
 import { desiredApinetNetworkPolicyRule, networkPolicyDeletion, planNetworkPolicy, type NetworkPolicyObserved } from './core/networkpolicy.ts';
 import type { KindReconciler, ObjectKey, ReconcileEnv } from './runtime.ts';
-import { applyApinet, deleteGoneByOrigin } from './steps.ts';
+import { applyApinet, atStep, deleteGoneByOrigin, parseAs } from './steps.ts';
+
+/** The NetworkPolicy as the shell holds it: the schema's shape, usable wherever a KubeObject is expected. */
+export type StoredNetworkPolicy = IroncoreNetworkPolicy & KubeObject;
+
+/** The cores' apply bodies are closed interfaces; the client takes any object with metadata. */
+const applyBody = (body: { metadata: { name: string; namespace: string } }): KubeObject => body as unknown as KubeObject;
 
 /** Whether any ingress/egress peer selects LoadBalancers (R-NP-05): only then are they listed. */
 function selectsLoadBalancers(np: IroncoreNetworkPolicy): boolean {
@@ -23,70 +31,98 @@ function selectsLoadBalancers(np: IroncoreNetworkPolicy): boolean {
   return peers.some((p) => p.objectSelector?.kind === 'LoadBalancer');
 }
 
-async function listInApinetNamespace<T extends KubeObject>(env: ReconcileEnv, res: (typeof apinet)[keyof typeof apinet]): Promise<T[]> {
-  const items: T[] = [];
-  for await (const item of env.apinet.listAll<T>(res, { namespace: env.settings.apinetNamespace })) items.push(item);
-  return items;
+/** Every object of `res` in ANS; one that does not parse is left out with a warning (it cannot be a target). */
+async function listInApinetNamespace<T>(env: ReconcileEnv, ctx: ReconcileContext, key: string, res: ResourceInfo, schema: z.ZodType<T>): Promise<T[]> {
+  const ns = env.settings.apinetNamespace;
+  const raw = await atStep(key, 'read', `listing apinet ${res.kind}s of ${ns}`, async () => {
+    const items: KubeObject[] = [];
+    for await (const item of env.apinet.listAll(res, { namespace: ns })) items.push(item);
+    return items;
+  });
+  return raw.flatMap((obj) => {
+    const parsed = schema.safeParse(obj);
+    if (parsed.success) return [parsed.data];
+    ctx.logger.warn(`skipping apinet ${res.kind} ${ns}/${obj.metadata.name}: does not parse`, { issue: parsed.error.issues[0]?.message });
+    return [];
+  });
 }
 
-async function reconcile(np: IroncoreNetworkPolicy, env: ReconcileEnv, ctx: ReconcileContext): Promise<ReconcileResult> {
+async function observe(np: StoredNetworkPolicy, env: ReconcileEnv, key: string): Promise<NetworkPolicyObserved> {
   const ns = np.metadata.namespace ?? '';
-  const network = (await env.ironcore.get<IroncoreNetwork>(ironcore.Network, ns, np.spec.networkRef.name)) ?? null;
-  const apinetNetwork = network?.metadata.uid
-    ? ((await env.apinet.get<ApinetNetwork>(apinet.Network, env.settings.apinetNamespace, network.metadata.uid)) ?? null)
-    : null;
-  // NICs and LBs only feed the rule; the plan does not look at them.
-  const observed: NetworkPolicyObserved = {
-    networkPolicy: np,
-    network,
-    apinetNetwork,
-    apinetNetworkInterfaces: [],
-    apinetLoadBalancers: [],
-    settings: { apinetNamespace: env.settings.apinetNamespace },
-  };
+  const ans = env.settings.apinetNamespace;
+  const name = np.spec.networkRef.name;
+  const rawNetwork = await atStep(key, 'read', `reading ironcore Network ${ns}/${name}`, () => env.ironcore.get(ironcore.Network, ns, name));
+  const network = rawNetwork ? parseAs(IroncoreNetwork, rawNetwork, key, 'read', `ironcore Network ${ns}/${name}`) : null;
+  const uid = network?.metadata.uid;
+  const rawApinet = uid ? await atStep(key, 'read', `reading apinet Network ${ans}/${uid}`, () => env.apinet.get(apinet.Network, ans, uid)) : undefined;
+  const apinetNetwork = rawApinet ? parseAs(ApinetNetwork, rawApinet, key, 'read', `apinet Network ${ans}/${uid}`) : null;
+  // NICs and LBs only feed the rule: listed after the policy is applied, and only when needed.
+  return { networkPolicy: np, network, apinetNetwork, apinetNetworkInterfaces: [], apinetLoadBalancers: [], settings: { apinetNamespace: ans } };
+}
+
+async function reconcile(np: StoredNetworkPolicy, env: ReconcileEnv, ctx: ReconcileContext): Promise<ReconcileResult> {
+  const key = objectKey(np.metadata);
+  const observed = await observe(np, env, key);
+  // R-NP-06: an unknown policy type throws here, before anything is applied.
   const plan = planNetworkPolicy(observed);
   if (plan.action === 'none') {
     // R-NP-04: no error, no requeue; the Network's creation re-triggers the policy.
     ctx.logger.info(`nothing applied: ${plan.reason}`);
     return done();
   }
-  const applied = await applyApinet<ApinetNetworkPolicy>(env, apinet.NetworkPolicy, plan.apinetNetworkPolicy);
+  const policy = plan.apinetNetworkPolicy;
+  const applied = parseAs(
+    ApinetNetworkPolicy,
+    await atStep(key, 'apply', `apply of apinet NetworkPolicy ${policy.metadata.namespace}/${policy.metadata.name}`, () =>
+      applyApinet(env, apinet.NetworkPolicy, applyBody(policy)),
+    ),
+    key,
+    'apply',
+    `apinet NetworkPolicy ${policy.metadata.namespace}/${policy.metadata.name}`,
+  );
   if (plan.rule === 'wait-for-apinet-network') {
     // R-NP-04 [Go quirk] decision: the rule needs the apinet Network's UID; its creation re-triggers us (R-NP-09).
-    ctx.logger.info(`rule skipped: apinet Network ${env.settings.apinetNamespace}/${network?.metadata.uid} does not exist yet`);
+    ctx.logger.info(`rule skipped until apinet Network ${env.settings.apinetNamespace}/${observed.network?.metadata.uid} exists`);
     return done();
   }
   const [nics, lbs] = await Promise.all([
-    listInApinetNamespace<ApinetNetworkInterface>(env, apinet.NetworkInterface),
-    selectsLoadBalancers(np) ? listInApinetNamespace<ApinetLoadBalancer>(env, apinet.LoadBalancer) : Promise.resolve([]),
+    listInApinetNamespace(env, ctx, key, apinet.NetworkInterface, ApinetNetworkInterface),
+    selectsLoadBalancers(np) ? listInApinetNamespace(env, ctx, key, apinet.LoadBalancer, ApinetLoadBalancer) : Promise.resolve([]),
   ]);
   // R-NP-06: an unsupported object kind throws here, after the policy was applied.
   const rule = desiredApinetNetworkPolicyRule({ ...observed, apinetNetworkInterfaces: nics, apinetLoadBalancers: lbs, appliedApinetNetworkPolicy: applied });
-  await applyApinet(env, apinet.NetworkPolicyRule, rule, NETWORK_POLICY_RULE_FIELD_MANAGER);
+  // R-NP-02: the rule has its own field manager.
+  await atStep(key, 'apply', `apply of apinet NetworkPolicyRule ${rule.metadata.namespace}/${rule.metadata.name}`, () =>
+    applyApinet(env, apinet.NetworkPolicyRule, applyBody(rule), NETWORK_POLICY_RULE_FIELD_MANAGER),
+  );
   return done();
 }
 
 /** R-NP-03: issue the delete (not-found is fine) and let the finalizer go in the same pass; the rule goes by GC. */
-async function finalize(np: IroncoreNetworkPolicy, env: ReconcileEnv): Promise<'gone' | 'waiting'> {
-  const step = networkPolicyDeletion(np, { apinetNamespace: env.settings.apinetNamespace });
-  const target = step.deleteApinetNetworkPolicy;
+async function finalize(np: StoredNetworkPolicy, env: ReconcileEnv): Promise<'gone' | 'waiting'> {
+  const target = networkPolicyDeletion(np, { apinetNamespace: env.settings.apinetNamespace }).deleteApinetNetworkPolicy;
   if (target) {
-    try {
-      await env.apinet.delete(apinet.NetworkPolicy, target.namespace, target.name, { propagationPolicy: 'Background' });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    await atStep(objectKey(np.metadata), 'delete', `deleting apinet NetworkPolicy ${target.namespace}/${target.name}`, async () => {
+      try {
+        await env.apinet.delete(apinet.NetworkPolicy, target.namespace, target.name, { propagationPolicy: 'Background' });
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    });
   }
   return 'gone';
 }
 
-export const networkPolicyReconciler: KindReconciler<IroncoreNetworkPolicy> = {
+export const networkPolicyReconciler: KindReconciler<StoredNetworkPolicy> = {
   kind: 'NetworkPolicy',
-  schema: IroncoreNetworkPolicy,
+  schema: IroncoreNetworkPolicy as unknown as z.ZodType<StoredNetworkPolicy>,
   reconcile,
   finalize,
   // R-GEN-06: only the apinet NetworkPolicy; the rule follows by owner-reference GC.
-  gone: async (key: ObjectKey, env: ReconcileEnv) => {
-    await deleteGoneByOrigin(env, 'NetworkPolicy', apinet.NetworkPolicy, key);
+  gone: async (key: ObjectKey, env: ReconcileEnv, ctx) => {
+    const deleted = await atStep(`${key.namespace}/${key.name}`, 'delete', 'deleting apinet NetworkPolicies of a gone NetworkPolicy', () =>
+      deleteGoneByOrigin(env, 'NetworkPolicy', apinet.NetworkPolicy, key),
+    );
+    if (deleted) ctx.logger.info(`deleted ${deleted} apinet NetworkPolicy(s) of a gone NetworkPolicy`);
   },
 };

@@ -117,7 +117,11 @@ export interface KindDef {
   singular: string;
   shortNames?: string[];
   namespaced: boolean;
-  /** Whether `<resource>/status` is served; when true, main writes keep status and status writes keep the rest. */
+  /**
+   * Whether `<resource>/status` is served. Status writes keep the rest of the object. Main writes of the
+   * ironcore and apinet kinds keep the status the request carries (their registries do not reset it,
+   * SRV-08); CRD-style reset on main writes is opt-in per kind (kinds.ts `resetsStatusOnMainWrite`).
+   */
   statusSubresource: boolean;
   /** Rule for metadata.name: DNS-1123 subdomain (≤253) or label (≤63). */
   nameRule: 'subdomain' | 'label';

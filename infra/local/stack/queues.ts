@@ -96,7 +96,9 @@ const REGION = 'us-east-1';
 /** Starts fauxqs on loopback with every queue of serverless.yml (dead-letter queues first). */
 export async function startLocalSqs(opts: { serverlessYmlPath: string; port?: number; stage?: string }): Promise<LocalSqs> {
   const declared = declaredQueues(await readFile(opts.serverlessYmlPath, 'utf8'), opts.stage);
-  const server = await startFauxqs({ port: opts.port ?? 0, host: '127.0.0.1', logger: false, defaultRegion: REGION } as never);
+  // No `host`: fauxqs then makes queue URLs `http://127.0.0.1:<port>/…`. With a host it makes
+  // `sqs.<region>.<host>:<port>`, which for an IP address is no valid URL (the last label is numeric).
+  const server = await startFauxqs({ port: opts.port ?? 0, logger: false, defaultRegion: REGION });
   const created = new Map<string, { queueUrl: string; queueArn: string }>();
   const ordered = [...declared.queues].sort((a, b) => Number(!!a.deadLetterQueue) - Number(!!b.deadLetterQueue));
   for (const q of ordered) {

@@ -20,6 +20,7 @@ import { createKubeClient, loadKubeConfig, type KubeClient } from '../../../shar
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../../shared/log.ts';
 import { createReconcileHandler, type SqsBatchHandler } from '../../../shared/queue/consumer.ts';
 import { createSqsEnqueuer } from '../../../shared/queue/enqueue.ts';
+import { runResync, type ResyncSummary } from '../../../shared/resync/index.ts';
 import { reconcilerFor, type KindReconciler, type ReconcileEnv } from '../../../shared/reconcile/runtime.ts';
 import { startEmulator, type Emulator } from '../emulator/index.ts';
 import { makeServerTls } from '../emulator/tls.ts';
@@ -63,6 +64,8 @@ export interface LocalStack {
   pauseReconcilers(): Promise<void>;
   resumeReconcilers(): void;
   pollers: Pollers;
+  /** One run of the scheduled function now (the timer runs it every APINETLET_RESYNC_INTERVAL s). */
+  resyncNow(): Promise<ResyncSummary>;
   stop(): Promise<void>;
 }
 
@@ -151,6 +154,28 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
     });
     stoppers.push(() => pollers.stop());
 
+    // The scheduled function on a timer (deployed: the schedule of serverless.yml). While stopping,
+    // a run in progress sees no time left and starts no new work.
+    let stopping = false;
+    let running: Promise<ResyncSummary> | undefined;
+    const resyncNow = () =>
+      (running ??= runResync(
+        { ironcore, apinet, enqueuer: enqueue, logger },
+        { apinetNamespace: namespace, watchFilter: config.watchFilter, natAutoscaling: config.natAutoscaling, remainingMs: () => (stopping ? 0 : 60_000), reserveMs: 1 },
+      ).finally(() => (running = undefined)));
+    const timer = setInterval(() => {
+      void resyncNow().then(
+        (s) => logger.info('resync done', { enqueued: s.enqueued, orphans: s.orphans, errors: s.errors }),
+        (err: unknown) => logger.error('resync failed', { error: err as Error }),
+      );
+    }, config.resyncIntervalSeconds * 1000);
+    timer.unref();
+    stoppers.push(async () => {
+      stopping = true;
+      clearInterval(timer);
+      await running?.catch(() => undefined);
+    });
+
     const info: StackInfo = {
       ironcore: { server: ironcore.server, kubeconfig: files.ironcore },
       apinet: { server: apinet.server, kubeconfig: files.apinet, namespace },
@@ -167,6 +192,7 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
       pollers,
       pauseReconcilers: () => pollers.pause(),
       resumeReconcilers: () => pollers.resume(),
+      resyncNow,
       stop: stopAll,
     };
   } catch (err) {

@@ -51,7 +51,7 @@ describe('full resync', () => {
     }
     for (const kind of PRIMARY_KINDS) {
       expect(summary.enqueued[kind]).toBe(2 * counts[kind]);
-      // Pages of 3: 2·n objects need ceil(2n/3) pages (one more when the last page is exactly full is not needed: the server omits `continue`).
+      // Pages of 3: 2·n objects take ceil(2n/3) LIST calls (a full last page carries no `continue`).
       expect(h.ironcoreEmulator.counters.get('list', plurals[kind])).toBe(Math.max(1, Math.ceil((2 * counts[kind]) / 3)));
     }
     expect(summary.errors).toEqual([]);
