@@ -81,38 +81,40 @@ describe('LoadBalancer reconcile', () => {
     expect(ips.map((e: any) => [e.name, e.ipFamily])).toEqual([['ipv4', 'IPv4'], ['ipv6', 'IPv6']]);
   });
 
-  it('R-LB-04: internal LB: literal IPs and ephemeral Prefixes (SIM-03/04) guarded by controller and phase', async () => {
+  it('R-LB-04: internal LB: literal IPs and ephemeral Prefixes (SIM-03/04) guarded by controller and phase; names keep gaps', async () => {
     const ns = 'lb-internal';
     await network(ns);
+    const template = { spec: { ipFamily: 'IPv4', prefixLength: 32, parentRef: { name: 'root' } } };
     const lb = await loadBalancer(ns, 'int', {
       type: 'Internal',
-      ipFamilies: ['IPv4', 'IPv4', 'IPv4'],
+      ipFamilies: ['IPv4', 'IPv6'],
       networkRef: { name: 'net' },
-      ips: [{ value: '192.168.0.10' }, { ephemeral: { prefixTemplate: { spec: { ipFamily: 'IPv4', prefixLength: 32 } } } }, { ephemeral: { prefixTemplate: { spec: { ipFamily: 'IPv4', prefixLength: 32 } } } }],
+      ips: [{ ephemeral: { prefixTemplate: template } }, { value: 'fd00::10' }],
     });
-    // Before any Prefix exists: only the literal entry.
+    const literal = { name: 'ip-1', ipFamily: 'IPv6', ip: 'fd00::10' };
+    const apinetIps = async () => ((await getApinetLb(lb))!['spec'] as any).ips;
+    // No Prefix yet: only the literal entry, still named after its index.
     await h.reconcile(loadBalancerReconciler, ns, 'int');
-    expect(((await getApinetLb(lb))!['spec'] as any).ips).toEqual([{ name: 'ip-0', ipFamily: 'IPv4', ip: '192.168.0.10' }]);
+    expect(await apinetIps()).toEqual([literal]);
 
     const owner = { apiVersion: 'networking.ironcore.dev/v1alpha1', kind: 'LoadBalancer', name: 'int', uid: lb.metadata.uid!, controller: true, blockOwnerDeletion: true };
-    const prefix = async (name: string, cidr: string, ownerRefs: unknown[], phase: string) => {
-      await h.ironcore.apply(ironcore.Prefix, { apiVersion: 'ipam.ironcore.dev/v1alpha1', kind: 'Prefix', metadata: { name, namespace: ns, ownerReferences: ownerRefs }, spec: { ipFamily: 'IPv4', prefix: cidr } }, { fieldManager: 'test' });
-      await h.ironcore.mergePatch(ironcore.Prefix, ns, name, { status: { phase } }, { subresource: 'status' });
+    const prefix = async (ownerRefs: Array<typeof owner>, phase: string) => {
+      await h.ironcore.apply(ironcore.Prefix, { apiVersion: 'ipam.ironcore.dev/v1alpha1', kind: 'Prefix', metadata: { name: 'int-0', namespace: ns, ownerReferences: ownerRefs }, spec: { ipFamily: 'IPv4', prefix: '10.1.0.5/32', parentRef: { name: 'root' } } }, { fieldManager: 'test' });
+      await h.ironcore.mergePatch(ironcore.Prefix, ns, 'int-0', { status: { phase } }, { subresource: 'status' });
     };
-    // int-1: controlled but Pending → skipped; int-2: Allocated but controlled by someone else → skipped.
-    await prefix('int-1', '10.1.0.5/32', [owner], 'Pending');
-    await prefix('int-2', '10.1.0.6/32', [{ ...owner, uid: 'someone-else' }], 'Allocated');
+    // Controlled but Pending → skipped.
+    await prefix([owner], 'Pending');
     await h.reconcile(loadBalancerReconciler, ns, 'int');
-    expect(((await getApinetLb(lb))!['spec'] as any).ips).toEqual([{ name: 'ip-0', ipFamily: 'IPv4', ip: '192.168.0.10' }]);
-
-    // int-1 allocated → the gap-keeping name ip-1 with the prefix base address.
-    await h.ironcore.mergePatch(ironcore.Prefix, ns, 'int-1', { status: { phase: 'Allocated' } }, { subresource: 'status' });
+    expect(await apinetIps()).toEqual([literal]);
+    // Allocated but controlled by someone else → skipped.
+    await prefix([{ ...owner, uid: 'someone-else' }], 'Allocated');
     await h.reconcile(loadBalancerReconciler, ns, 'int');
-    expect(((await getApinetLb(lb))!['spec'] as any).ips).toEqual([
-      { name: 'ip-0', ipFamily: 'IPv4', ip: '192.168.0.10' },
-      { name: 'ip-1', ipFamily: 'IPv4', ip: '10.1.0.5' },
-    ]);
-    expect(((await getLb(lb))!['status'] as any).ips).toEqual(['192.168.0.10', '10.1.0.5']);
+    expect(await apinetIps()).toEqual([literal]);
+    // Controlled and Allocated → ip-0 with the prefix base address.
+    await prefix([owner], 'Allocated');
+    await h.reconcile(loadBalancerReconciler, ns, 'int');
+    expect(await apinetIps()).toEqual([{ name: 'ip-0', ipFamily: 'IPv4', ip: '10.1.0.5' }, literal]);
+    expect(((await getLb(lb))!['status'] as any).ips).toEqual(['10.1.0.5', 'fd00::10']);
   });
 
   it('R-LB-03: network missing → nothing applied, no error, finalizer added', async () => {

@@ -17,7 +17,23 @@ import { APINET_NAMESPACE, type Harness } from '../harness.ts';
 export const ANS = APINET_NAMESPACE;
 const WRITE_VERBS = ['create', 'update', 'patch', 'delete', 'deletecollection'];
 
+/**
+ * Workaround: fauxqs names queues `http://sqs.<region>.127.0.0.1:<port>/…`, which WHATWG `URL`
+ * rejects (a host ending in a number must be an IPv4 address), so `queueArnFromUrl` in
+ * shared/queue/delivery.ts throws. The same queues answer on the plain loopback host.
+ */
+export function useLoopbackQueueUrls(h: Harness): void {
+  for (const [kind, url] of Object.entries(h.sqs.queues)) {
+    try {
+      new URL(url);
+    } catch {
+      (h.sqs.queues as Record<string, string>)[kind] = url.replace(/^(https?:\/\/)sqs\.[^.]+-[^.]+-\d+\./, '$1');
+    }
+  }
+}
+
 export function nicFixtures(h: Harness) {
+  useLoopbackQueueUrls(h);
   const body = (res: ResourceInfo, namespace: string, name: string, rest: Record<string, unknown>): KubeObject => ({
     apiVersion: apiVersionOf(res),
     kind: res.kind,

@@ -164,6 +164,7 @@ describe('NetworkInterface reconcile', () => {
     const nic = await f.nic(ns, 'nic', { providerID: f.providerId(a), prefixes: [{ value: '10.1.0.0/24' }], virtualIP: { virtualIPRef: { name: 'vip' } } });
     await f.reconcile(ns, 'nic');
     expect((await f.getApinetNic('nic-a'))!.spec.publicIPs).toEqual([{ name: ip, ipFamily: 'IPv4', ip }]);
+    expect((await f.getVip(ns, 'vip'))!.spec.targetRef).toEqual({ name: 'nic', uid: nic.metadata.uid });
 
     await f.patchNic(ns, 'nic', { spec: { providerID: f.providerId(b) } });
     await f.reconcile(ns, 'nic');
@@ -177,6 +178,7 @@ describe('NetworkInterface reconcile', () => {
     expect(adopted.metadata.labels?.[keys.uidLabel]).toBe(nic.metadata.uid);
     expect(adopted.spec.publicIPs).toEqual([{ name: ip, ipFamily: 'IPv4', ip }]);
     expect(adopted.spec.prefixes).toEqual(['10.1.0.0/24']);
+    expect((await f.getVip(ns, 'vip'))!.spec.targetRef).toEqual({ name: 'nic', uid: nic.metadata.uid }); // the VIP follows the NIC, not the apinet NIC
     expect((await f.getNic(ns, 'nic'))!.status?.ips).toEqual(['192.168.0.11']);
   });
 
@@ -187,6 +189,7 @@ describe('NetworkInterface reconcile', () => {
     await f.nic(ns, 'nic', { providerID: f.providerId(anic), prefixes: [{ value: '10.1.0.0/24' }], virtualIP: { virtualIPRef: { name: 'vip' } } });
     await f.reconcile(ns, 'nic');
     expect((await f.getApinetNic('to-release'))!.spec.publicIPs).toHaveLength(1);
+    expect((await f.getVip(ns, 'vip'))!.spec.targetRef?.name).toBe('nic');
 
     const del = await h.ironcore.delete(ironcore.NetworkInterface, ns, 'nic');
     expect(del.state).toBe('deleting'); // our finalizer holds it

@@ -1,0 +1,71 @@
+/**
+ * `serverless package` (osls, offline) on the real serverless.yml and the real esbuild bundles:
+ * the CloudFormation template must wire every reconcile function to its FIFO queue with partial
+ * batch responses, give each queue a FIFO DLQ, run on nodejs22.x and ship only the function's bundle.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, cpSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PRIMARY_KINDS } from '../../../shared/api/resources.ts';
+
+const run = promisify(execFile);
+const root = new URL('../../../', import.meta.url).pathname;
+let template: { Resources: Record<string, { Type: string; Properties: Record<string, any> }> };
+let dir: string;
+
+beforeAll(async () => {
+  // Package a copy so parallel test files never see a half-written dist/ or .serverless/.
+  dir = mkdtempSync(join(tmpdir(), 'apinetlet-package-'));
+  for (const f of ['serverless.yml', 'package.json', 'functions', 'shared', 'infra', 'tsconfig.json']) cpSync(join(root, f), join(dir, f), { recursive: true });
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+  await run('node', ['infra/build.mjs'], { cwd: dir });
+  await run(join(root, 'node_modules/.bin/osls'), ['package', '--stage', 'test'], { cwd: dir, env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' } });
+  template = JSON.parse(readFileSync(join(dir, '.serverless/cloudformation-template-update-stack.json'), 'utf8'));
+}, 180_000);
+
+const resources = () => Object.entries(template.Resources);
+
+describe('serverless package', () => {
+  it('runs every function on nodejs22.x', () => {
+    const fns = resources().filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+    expect(fns.length).toBe(9);
+    for (const [, r] of fns) expect(r.Properties.Runtime).toBe('nodejs22.x');
+  });
+
+  it('feeds each reconcile function from its own FIFO queue with ReportBatchItemFailures', () => {
+    const mappings = resources().filter(([, r]) => r.Type === 'AWS::Lambda::EventSourceMapping');
+    expect(mappings).toHaveLength(PRIMARY_KINDS.length);
+    for (const kind of PRIMARY_KINDS) {
+      const m = mappings.find(([, r]) => r.Properties.EventSourceArn['Fn::GetAtt'][0] === `${kind}Queue`);
+      expect(m, kind).toBeDefined();
+      expect(m![1].Properties.FunctionName['Fn::GetAtt'][0]).toBe(`Reconcile${kind}LambdaFunction`);
+      expect(m![1].Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+      const queue = template.Resources[`${kind}Queue`].Properties;
+      expect(queue.FifoQueue).toBe(true);
+      expect(queue.RedrivePolicy.maxReceiveCount).toBe(5);
+      expect(template.Resources[`${kind}DLQ`].Properties.FifoQueue).toBe(true);
+    }
+  });
+
+  it('ships one bundle per function and nothing else', () => {
+    const list = readFileSync(join(dir, '.serverless/serverless-state.json'), 'utf8');
+    const state = JSON.parse(list).service.functions as Record<string, { package: { patterns: string[] } }>;
+    expect(Object.keys(state).sort()).toEqual(
+      ['admission', 'watch', 'resync', ...PRIMARY_KINDS.map((k) => `reconcile${k}`)].sort(),
+    );
+    for (const [name, fn] of Object.entries(state)) {
+      expect(fn.package.patterns.every((p) => p.startsWith('dist/')), name).toBe(true);
+    }
+  });
+
+  it('lets functions send to and change visibility on the queues only', () => {
+    const role = template.Resources.IamRoleLambdaExecution.Properties;
+    const statements = role.Policies[0].PolicyDocument.Statement as Array<{ Action: string[] }>;
+    const sqsActions = statements.flatMap((s) => s.Action).filter((a) => a.startsWith('sqs:'));
+    // Receive/Delete are granted by the event source mapping role statements serverless adds.
+    expect(new Set(sqsActions)).toEqual(new Set(['sqs:SendMessage', 'sqs:ChangeMessageVisibility', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes']));
+  });
+});
