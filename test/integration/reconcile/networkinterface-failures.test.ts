@@ -53,17 +53,21 @@ describe('NetworkInterface reconcile under failures', () => {
     const ns = await f.namespace();
     const anic = await f.apinetNic('raced');
     await f.nic(ns, 'nic', { providerID: f.providerId(anic) });
-    // Another NIC wins the race between our list and our patch: delay our patch, then claim it as "other".
-    h.apinetEmulator.faults.inject({ verb: 'patch', resource: 'networkinterfaces', delayMs: 300, count: 1 });
+    // Another NIC wins the race between our list and our patch: hold our patch, commit the winner's meanwhile.
+    h.apinetEmulator.faults.inject({ verb: 'patch', resource: 'networkinterfaces', delayMs: 1000, count: 1 });
+    const patchesBefore = h.apinetEmulator.counters.get('patch', 'networkinterfaces');
     await h.trigger('NetworkInterface', ns, 'nic');
     const drained = h.drain(networkInterfaceReconciler);
-    await new Promise((r) => setTimeout(r, 150));
+    const deadline = Date.now() + 10_000;
+    while (h.apinetEmulator.counters.get('patch', 'networkinterfaces') === patchesBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     await h.apinet.mergePatch(apinet.NetworkInterface, ANS, 'raced', {
       metadata: { labels: { [keys.uidLabel]: 'winner-uid', [keys.namespaceLabel]: ns }, annotations: { [keys.nameAnnotation]: 'winner' } },
     });
     expect((await drained).remaining).toBe(0);
     expect((await f.getApinetNic('raced'))!.metadata.labels?.[keys.uidLabel]).toBe('winner-uid');
-    expect((await f.getNic(ns, 'nic'))!.status?.state).toBe('Pending');
+    const status = (await f.getNic(ns, 'nic'))!.status;
+    expect(status?.state).toBe('Pending');
+    expect(status?.ips ?? undefined).toBeUndefined(); // R-NIC-01: the NIC never held it, nothing mirrored
   });
 
   it('R-NIC-02: a crash between the apinet write and the status patch is finished by the next reconcile', async () => {
