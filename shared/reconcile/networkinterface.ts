@@ -164,7 +164,7 @@ async function guardedPatch(
   goneIsFine: boolean,
 ): Promise<void> {
   try {
-    const m = { ...(patch.metadata as object) } as Record<string, unknown>; delete m.resourceVersion; await client.mergePatch(res, namespace, name, { ...patch, metadata: m });
+    await client.mergePatch(res, namespace, name, patch);
   } catch (err) {
     if (isConflict(err)) throw new Replan(what);
     if (isNotFound(err)) {

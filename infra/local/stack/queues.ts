@@ -93,7 +93,8 @@ export interface LocalSqs {
 
 const REGION = 'us-east-1';
 
-/** Starts fauxqs on loopback with every queue of serverless.yml (dead-letter queues first). */
+
+/** Starts fauxqs on a free local port with every queue of serverless.yml (dead-letter queues first). */
 export async function startLocalSqs(opts: { serverlessYmlPath: string; port?: number; stage?: string }): Promise<LocalSqs> {
   const declared = declaredQueues(await readFile(opts.serverlessYmlPath, 'utf8'), opts.stage);
   // No `host`: fauxqs then makes queue URLs `http://127.0.0.1:<port>/…`. With a host it makes

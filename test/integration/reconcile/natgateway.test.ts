@@ -16,17 +16,11 @@ const inPool = (ip: unknown) => typeof ip === 'string' && /^10\.0\.0\.\d{1,3}$/.
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness();
-  validQueueUrls(h);
 }, 60_000);
 afterAll(async () => {
   await h?.stop();
 });
 
-/** WORKAROUND (infra/local/stack/queues.ts): see virtualip.test.ts — fauxqs URLs on 127.0.0.1 do not parse as WHATWG URLs. */
-function validQueueUrls(harness: Harness): void {
-  const queues = harness.sqs.queues as Record<string, string>;
-  for (const kind of Object.keys(queues)) queues[kind] = queues[kind]!.replace(/^(https?:\/\/)sqs\.[a-z0-9-]+\.(\d+\.\d+\.\d+\.\d+)/, '$1$2');
-}
 
 async function createNetwork(ns: string, name: string): Promise<Obj> {
   await h.namespace(ns);

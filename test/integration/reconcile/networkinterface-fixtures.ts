@@ -5,8 +5,8 @@
  * into the emulated clusters.
  */
 import { randomUUID } from 'node:crypto';
-import type { ApinetNetworkInterface } from '../../../shared/api/apinet.ts';
-import type { IroncoreNetworkInterface, IroncoreVirtualIP } from '../../../shared/api/ironcore.ts';
+import type { ApinetNetworkInterface as ApinetNic } from '../../../shared/api/apinet.ts';
+import type { IroncoreNetworkInterface as IroncoreNic, IroncoreVirtualIP as IroncoreVip } from '../../../shared/api/ironcore.ts';
 import { formatNetworkInterfaceProviderId } from '../../../shared/api/provider-id.ts';
 import { apinet, apiVersionOf, ironcore, type ResourceInfo } from '../../../shared/api/resources.ts';
 import type { KubeObject } from '../../../shared/kube/types.ts';
@@ -15,25 +15,13 @@ import { networkInterfaceReconciler } from '../../../shared/reconcile/networkint
 import { APINET_NAMESPACE, type Harness } from '../harness.ts';
 
 export const ANS = APINET_NAMESPACE;
+// The zod types allow `null` metadata where KubeObject does not; stored objects carry none.
+type ApinetNetworkInterface = ApinetNic & KubeObject;
+type IroncoreNetworkInterface = IroncoreNic & KubeObject;
+type IroncoreVirtualIP = IroncoreVip & KubeObject;
 const WRITE_VERBS = ['create', 'update', 'patch', 'delete', 'deletecollection'];
 
-/**
- * Workaround: fauxqs names queues `http://sqs.<region>.127.0.0.1:<port>/…`, which WHATWG `URL`
- * rejects (a host ending in a number must be an IPv4 address), so `queueArnFromUrl` in
- * shared/queue/delivery.ts throws. The same queues answer on the plain loopback host.
- */
-export function useLoopbackQueueUrls(h: Harness): void {
-  for (const [kind, url] of Object.entries(h.sqs.queues)) {
-    try {
-      new URL(url);
-    } catch {
-      (h.sqs.queues as Record<string, string>)[kind] = url.replace(/^(https?:\/\/)sqs\.[^.]+-[^.]+-\d+\./, '$1');
-    }
-  }
-}
-
 export function nicFixtures(h: Harness) {
-  useLoopbackQueueUrls(h);
   const body = (res: ResourceInfo, namespace: string, name: string, rest: Record<string, unknown>): KubeObject => ({
     apiVersion: apiVersionOf(res),
     kind: res.kind,

@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finalizerOf, originKeysOf } from '../../../shared/api/origin.ts';
 import { ironcore } from '../../../shared/api/resources.ts';
+import { networkInterfaceReconciler } from '../../../shared/reconcile/networkinterface.ts';
+import { virtualIpReconciler } from '../../../shared/reconcile/virtualip.ts';
 import { startHarness, type Harness } from '../harness.ts';
 import { ANS, nicFixtures } from './networkinterface-fixtures.ts';
 
@@ -101,6 +103,22 @@ describe('NetworkInterface reconcile', () => {
     // SRV-05: the server claimed the VIP's apinet IP for the apinet NIC.
     const ipObj = (await f.getIp(vip.metadata.uid!))!;
     expect((ipObj.spec as { claimRef?: { name: string; uid: string } }).claimRef).toMatchObject({ name: 'with-vip', uid: anic.metadata.uid });
+  });
+
+  it('R-NIC-05/R-VIP-02: a VirtualIP reconciled by the VirtualIP function is claimed and its allocated address published', async () => {
+    const ns = await f.namespace();
+    await h.ironcore.apply(
+      ironcore.VirtualIP,
+      { apiVersion: 'networking.ironcore.dev/v1alpha1', kind: 'VirtualIP', metadata: { name: 'vip', namespace: ns }, spec: { type: 'Public', ipFamily: 'IPv4' } },
+      { fieldManager: 'test', force: true },
+    );
+    await h.reconcile(virtualIpReconciler, ns, 'vip');
+    const ip = (await f.getVip(ns, 'vip'))!.status?.ip;
+    expect(ip).toBeTruthy();
+    const anic = await f.apinetNic('via-vip-fn');
+    await f.nic(ns, 'nic', { providerID: f.providerId(anic), virtualIP: { virtualIPRef: { name: 'vip' } } });
+    await f.reconcile(ns, 'nic');
+    expect((await f.getApinetNic('via-vip-fn'))!.spec.publicIPs).toEqual([{ name: ip, ipFamily: 'IPv4', ip }]);
   });
 
   it('R-NIC-06: a VirtualIP the NIC no longer references is released, and the apinet NIC drops its address (SRV-05 unclaim)', async () => {
@@ -222,6 +240,19 @@ describe('NetworkInterface reconcile', () => {
     expect(forgotten.metadata.annotations?.[keys.nameAnnotation]).toBeUndefined();
     expect(forgotten.spec.prefixes).toEqual(['10.9.0.0/24']);
     expect((await f.getApinetNic('orphan-other-name'))!.metadata.labels?.[keys.uidLabel]).toBe('x-uid');
+  });
+
+  it('R-NIC-10: a DELETE of an old NIC whose name a new NIC took forgets only what the old one held', async () => {
+    const ns = await f.namespace();
+    const live = await f.apinetNic('held-by-new');
+    const nic = await f.nic(ns, 'nic', { providerID: f.providerId(live) });
+    await f.reconcile(ns, 'nic');
+    await f.apinetNic('held-by-old', {
+      metadata: { labels: { [keys.uidLabel]: 'old-uid', [keys.namespaceLabel]: ns }, annotations: { [keys.nameAnnotation]: 'nic' } },
+    });
+    await h.reconcile(networkInterfaceReconciler, ns, 'nic', { op: 'DELETE', uid: 'old-uid' });
+    expect((await f.getApinetNic('held-by-old'))!.metadata.labels?.[keys.uidLabel]).toBeUndefined();
+    expect((await f.getApinetNic('held-by-new'))!.metadata.labels?.[keys.uidLabel]).toBe(nic.metadata.uid);
   });
 
   it('R-NIC-12: a converged NIC makes no write at all; API calls per reconcile measured', async () => {

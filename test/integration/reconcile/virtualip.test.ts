@@ -15,21 +15,11 @@ const inPool = (ip: unknown) => typeof ip === 'string' && /^10\.0\.0\.\d{1,3}$/.
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness();
-  validQueueUrls(h);
 }, 60_000);
 afterAll(async () => {
   await h?.stop();
 });
 
-/**
- * WORKAROUND (infra/local/stack/queues.ts, not ours): fauxqs on host 127.0.0.1 hands out queue URLs
- * like `http://sqs.us-east-1.127.0.0.1:port/…`, which WHATWG URL rejects (a dotted host ending in
- * a number must be IPv4), so delivery.ts's `new URL()` throws. The same queue answers on the plain host.
- */
-function validQueueUrls(harness: Harness): void {
-  const queues = harness.sqs.queues as Record<string, string>;
-  for (const kind of Object.keys(queues)) queues[kind] = queues[kind]!.replace(/^(https?:\/\/)sqs\.[a-z0-9-]+\.(\d+\.\d+\.\d+\.\d+)/, '$1$2');
-}
 
 async function createVip(ns: string, name: string, extraMeta: Record<string, unknown> = {}): Promise<KubeObject> {
   await h.namespace(ns);

@@ -1,0 +1,80 @@
+/**
+ * Admission webhook latency under concurrent load: autocannon against POST /validate on loopback for
+ * 30 s (BENCH_SECONDS), 32 connections, each request a real AdmissionReview (UPDATE of a Network) whose
+ * key is enqueued to a real SQS-protocol server (fauxqs) — the same work the deployed function does.
+ *
+ *   npx tsx test/bench/admission-latency.ts
+ *
+ * Plain HTTP on loopback: this measures the app and its enqueue, not TLS.
+ */
+import { serve } from '@hono/node-server';
+import autocannon from 'autocannon';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { AddressInfo } from 'node:net';
+import { createAdmissionApp } from '../../shared/admission/app.ts';
+import { createSqsEnqueuer } from '../../shared/queue/enqueue.ts';
+import { startLocalSqs } from '../../infra/local/stack/queues.ts';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const seconds = Number(process.env.BENCH_SECONDS ?? 30);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+
+const sqs = await startLocalSqs({ serverlessYmlPath: new URL('../../serverless.yml', import.meta.url).pathname });
+const client = new SQSClient({ endpoint: sqs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+const token = 'bench-token';
+const app = createAdmissionApp({ enqueue: createSqsEnqueuer({ client, queueUrls: sqs.queues }), token, log: () => {} });
+const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+await new Promise((r) => server.once('listening', r));
+const port = (server.address() as AddressInfo).port;
+
+let seq = 0;
+const review = () => {
+  const n = seq++;
+  const obj = (rv: string) => ({
+    apiVersion: 'networking.ironcore.dev/v1alpha1',
+    kind: 'Network',
+    metadata: { name: `net-${n % 500}`, namespace: 'bench', uid: `uid-${n % 500}`, resourceVersion: rv, finalizers: ['apinet.ironcore.dev/network'] },
+    spec: {},
+  });
+  return JSON.stringify({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid: `req-${n}`,
+      kind: { group: 'networking.ironcore.dev', version: 'v1alpha1', kind: 'Network' },
+      resource: { group: 'networking.ironcore.dev', version: 'v1alpha1', resource: 'networks' },
+      name: `net-${n % 500}`,
+      namespace: 'bench',
+      operation: 'UPDATE',
+      userInfo: { username: 'bench' },
+      object: obj(String(n + 1)),
+      oldObject: obj(String(n)),
+      dryRun: false,
+    },
+  });
+};
+
+const result = await autocannon({
+  url: `http://127.0.0.1:${port}/validate`,
+  method: 'POST',
+  connections,
+  duration: seconds,
+  headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+  requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: review() }) }],
+});
+
+const summary = {
+  seconds,
+  connections,
+  requests: result.requests.total,
+  rps: Math.round(result.requests.average),
+  latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+  non2xx: result.non2xx,
+  errors: result.errors,
+  node: process.version,
+};
+console.log(JSON.stringify(summary, null, 2));
+server.close();
+client.destroy();
+await sqs.stop();
+process.exit(summary.non2xx || summary.errors ? 1 : 0);
