@@ -52,7 +52,7 @@ export const networkInterfaceReconciler: KindReconciler<StoredNetworkInterface> 
     let current: IroncoreNetworkInterface = nic;
     for (let pass = 1; ; pass++) {
       try {
-        await reconcilePass(current, env, ctx, pass === 1);
+        await reconcilePass(current, env, ctx);
         return done();
       } catch (err) {
         if (!(err instanceof Replan)) throw err;
@@ -114,7 +114,7 @@ export const networkInterfaceReconciler: KindReconciler<StoredNetworkInterface> 
  * name the VIP's address, which the apinet server claims, SRV-05), and the status last so it
  * mirrors what was written (R-NIC-02).
  */
-async function reconcilePass(nic: IroncoreNetworkInterface, env: ReconcileEnv, ctx: ReconcileContext, firstPass: boolean): Promise<void> {
+async function reconcilePass(nic: IroncoreNetworkInterface, env: ReconcileEnv, ctx: ReconcileContext): Promise<void> {
   const key = objectKey(nic.metadata);
   const namespace = nic.metadata.namespace ?? '';
   const [apinetNics, virtualIPs, prefixes] = await Promise.all([
@@ -130,7 +130,7 @@ async function reconcilePass(nic: IroncoreNetworkInterface, env: ReconcileEnv, c
       env.ironcore.mergePatch(ironcore.NetworkInterface, namespace, nic.metadata.name!, plan.statusPatch as never, { subresource: 'status' }),
     );
   }
-  if (!plan.claimedApinetNetworkInterface && firstPass) {
+  if (!plan.claimedApinetNetworkInterface) {
     // R-NIC-01: nothing to claim yet; the apinet NIC's creation (R-GEN-05) or a provider-ID change triggers us again.
     ctx.logger.debug('no claimable apinet NetworkInterface; status Pending', { providerID: nic.spec.providerID });
   }

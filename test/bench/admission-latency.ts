@@ -60,7 +60,7 @@ const result = await autocannon({
   connections,
   duration: seconds,
   headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-  requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: review() }) }],
+  requests: [{ setupRequest: (req) => ({ ...req, body: review() }) }],
 });
 
 const summary = {

@@ -95,11 +95,14 @@ describe('NetworkPolicy reconcile', () => {
     const p = (await getPolicy(np))!;
     expect(p.metadata.labels).toMatchObject(originOf(np).labels);
     expect(p.metadata.annotations).toMatchObject(originOf(np).annotations);
+    // policyTypes is a set list in the emulated schemas: compare the stored order as given.
+    const storedTypes = ((await getNp(np))!['spec'] as { policyTypes: string[] }).policyTypes;
+    expect([...storedTypes].sort()).toEqual(['Egress', 'Ingress']);
     expect(p['spec']).toEqual({
       networkRef: { name: netUid },
       networkInterfaceSelector: { matchLabels: { app: 'web' } },
       priority: 1000,
-      policyTypes: ['Ingress', 'Egress'],
+      policyTypes: storedTypes,
       ingress: [
         {
           from: [{ objectSelector: { kind: 'NetworkInterface', matchExpressions: [{ key: 'role', operator: 'In', values: ['db'] }] } }, { ipBlock: { cidr: '192.168.0.0/16', except: ['192.168.1.0/24'] } }],
