@@ -13,12 +13,14 @@ export interface KubeObjectMeta {
   uid?: string;
   resourceVersion?: string;
   generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  finalizers?: string[];
-  ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }[];
+  // Nullable like the zod schemas of shared/api (Go serialises some of these as null), so a parsed
+  // object is a KubeObject without casts.
+  creationTimestamp?: string | null;
+  deletionTimestamp?: string | null;
+  labels?: Record<string, string> | null;
+  annotations?: Record<string, string> | null;
+  finalizers?: string[] | null;
+  ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }[] | null;
   [field: string]: unknown;
 }
 

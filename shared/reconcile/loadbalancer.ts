@@ -21,7 +21,7 @@ import {
   type LoadBalancerObserved,
 } from './core/loadbalancer.ts';
 import type { KindReconciler, ObjectKey, ReconcileEnv } from './runtime.ts';
-import { applyApinet, atStep, deleteApinetAndWait, deleteGoneByOrigin, parseAs, patchIroncoreStatus } from './steps.ts';
+import { applyApinet, atStep, deleteApinetAndWait, deleteStaleByOrigin, parseAs, patchIroncoreStatus } from './steps.ts';
 
 /** Seconds to wait when the apinet server has not allocated a public address yet (SRV-04). */
 const ALLOCATION_WAIT_SECONDS = 2;
@@ -113,10 +113,10 @@ export const loadBalancerReconciler: KindReconciler<StoredLoadBalancer> = {
     atStep(objectKey(lb.metadata), 'delete', `deleting apinet LoadBalancer ${env.settings.apinetNamespace}/${lb.metadata.uid}`, () =>
       deleteApinetAndWait(env, apinet.LoadBalancer, lb.metadata.uid!),
     ),
-  // R-GEN-06: only the primary apinet kind; the routing follows by GC.
+  // R-GEN-06: only the primary apinet kind (the routing follows by GC); a live LB that reuses the key keeps its own.
   gone: async (key: ObjectKey, env: ReconcileEnv, ctx) => {
     const deleted = await atStep(`${key.namespace}/${key.name}`, 'delete', 'deleting apinet LoadBalancers of a gone LoadBalancer', () =>
-      deleteGoneByOrigin(env, 'LoadBalancer', apinet.LoadBalancer, key),
+      deleteStaleByOrigin(env, 'LoadBalancer', apinet.LoadBalancer, key),
     );
     if (deleted) ctx.logger.info(`deleted ${deleted} apinet LoadBalancer(s) of a gone LoadBalancer`);
   },

@@ -17,7 +17,7 @@ import { done, type ReconcileResult } from '../queue/result.ts';
 import { objectKey } from './core/errors.ts';
 import { desiredApinetNetworkPolicyRule, networkPolicyDeletion, planNetworkPolicy, type NetworkPolicyObserved } from './core/networkpolicy.ts';
 import type { KindReconciler, ObjectKey, ReconcileEnv } from './runtime.ts';
-import { applyApinet, atStep, deleteGoneByOrigin, parseAs } from './steps.ts';
+import { applyApinet, atStep, deleteStaleByOrigin, parseAs } from './steps.ts';
 
 /** The NetworkPolicy as the shell holds it: the schema's shape, usable wherever a KubeObject is expected. */
 export type StoredNetworkPolicy = IroncoreNetworkPolicy & KubeObject;
@@ -118,10 +118,10 @@ export const networkPolicyReconciler: KindReconciler<StoredNetworkPolicy> = {
   schema: IroncoreNetworkPolicy as unknown as z.ZodType<StoredNetworkPolicy>,
   reconcile,
   finalize,
-  // R-GEN-06: only the apinet NetworkPolicy; the rule follows by owner-reference GC.
+  // R-GEN-06: only the apinet NetworkPolicy (the rule follows by GC); a live policy that reuses the key keeps its own.
   gone: async (key: ObjectKey, env: ReconcileEnv, ctx) => {
     const deleted = await atStep(`${key.namespace}/${key.name}`, 'delete', 'deleting apinet NetworkPolicies of a gone NetworkPolicy', () =>
-      deleteGoneByOrigin(env, 'NetworkPolicy', apinet.NetworkPolicy, key),
+      deleteStaleByOrigin(env, 'NetworkPolicy', apinet.NetworkPolicy, key),
     );
     if (deleted) ctx.logger.info(`deleted ${deleted} apinet NetworkPolicy(s) of a gone NetworkPolicy`);
   },

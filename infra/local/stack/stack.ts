@@ -106,7 +106,13 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
 
     const sqs: LocalSqs = await startLocalSqs({ serverlessYmlPath: join(ROOT, 'serverless.yml') });
     stoppers.push(() => sqs.stop());
-    const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const sqsClient = new SQSClient({
+      endpoint: sqs.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      // The SDK waits forever by default; a lost long poll must not stall a kind's consumer.
+      requestHandler: { requestTimeout: 10_000, connectionTimeout: 2_000 },
+    });
     stoppers.push(async () => sqsClient.destroy());
     const enqueue = createSqsEnqueuer({ client: sqsClient, queueUrls: sqs.queues });
 

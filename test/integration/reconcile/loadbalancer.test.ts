@@ -83,7 +83,7 @@ describe('LoadBalancer reconcile', () => {
 
   it('R-LB-04: internal LB: literal IPs and ephemeral Prefixes (SIM-03/04) guarded by controller and phase; names keep gaps', async () => {
     const ns = 'lb-internal';
-    await network(ns);
+    const net = await network(ns);
     const template = { spec: { ipFamily: 'IPv4', prefixLength: 32, parentRef: { name: 'root' } } };
     const lb = await loadBalancer(ns, 'int', {
       type: 'Internal',
@@ -106,8 +106,8 @@ describe('LoadBalancer reconcile', () => {
     await prefix([owner], 'Pending');
     await h.reconcile(loadBalancerReconciler, ns, 'int');
     expect(await apinetIps()).toEqual([literal]);
-    // Allocated but controlled by someone else → skipped.
-    await prefix([{ ...owner, uid: 'someone-else' }], 'Allocated');
+    // Allocated but controlled by another (existing, so GC keeps the Prefix) object → skipped.
+    await prefix([{ ...owner, kind: 'Network', name: 'net', uid: net.metadata.uid! }], 'Allocated');
     await h.reconcile(loadBalancerReconciler, ns, 'int');
     expect(await apinetIps()).toEqual([literal]);
     // Controlled and Allocated → ip-0 with the prefix base address.
@@ -191,6 +191,20 @@ describe('LoadBalancer reconcile', () => {
     expect(await getApinetLb(lb)).toBeDefined();
     await h.reconcile(loadBalancerReconciler, ns, 'ghost');
     expect(await getApinetLb(lb)).toBeUndefined();
+  });
+
+  it('R-GEN-06: a DELETE of an old LB whose name was reused removes only the old projection', async () => {
+    const ns = 'lb-reuse';
+    await network(ns);
+    const old = await loadBalancer(ns, 'again', publicSpec());
+    await h.reconcile(loadBalancerReconciler, ns, 'again');
+    await h.ironcore.mergePatch(ironcore.LoadBalancer, ns, 'again', { metadata: { finalizers: null } });
+    await h.ironcore.delete(ironcore.LoadBalancer, ns, 'again');
+    const fresh = await loadBalancer(ns, 'again', publicSpec());
+    expect(fresh.metadata.uid).not.toBe(old.metadata.uid);
+    await h.reconcile(loadBalancerReconciler, ns, 'again', { op: 'DELETE', uid: old.metadata.uid! });
+    expect(await getApinetLb(old)).toBeUndefined();
+    expect(await getApinetLb(fresh)).toBeDefined();
   });
 
   it('converges after injected 500s on the apinet apply and 409s on the ironcore status patch', async () => {
