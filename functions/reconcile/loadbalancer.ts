@@ -1,3 +1,4 @@
+/** Reconcile function for ironcore LoadBalancers: SQS FIFO queue `LoadBalancer` → {@link loadBalancerReconciler}. */
 import { lambdaReconcileHandler } from '../../shared/reconcile/lambda.ts';
 import { loadBalancerReconciler } from '../../shared/reconcile/loadbalancer.ts';
 

@@ -1,3 +1,4 @@
+/** Reconcile function for ironcore NetworkPolicies: SQS FIFO queue `NetworkPolicy` → {@link networkPolicyReconciler}. */
 import { lambdaReconcileHandler } from '../../shared/reconcile/lambda.ts';
 import { networkPolicyReconciler } from '../../shared/reconcile/networkpolicy.ts';
 
