@@ -70,6 +70,8 @@ export interface KubeClient {
   delete<T extends KubeObject = KubeObject>(res: ResourceInfo, namespace: string | undefined, name: string, opts?: DeleteOptions): Promise<DeleteResult<T>>;
   /** API calls made since the last call, per `<verb> <kind>` (for the apiCalls metric); resets the counts. */
   takeApiCallCounts(): Record<string, number>;
+  /** API calls made since the client was created, per `<verb> <kind>`; never reset (for deltas). */
+  apiCallTotals(): Record<string, number>;
 }
 
 export interface KubeClientOptions {
@@ -83,10 +85,12 @@ export function createKubeClient(kc: KubeConfig, options: KubeClientOptions = {}
   const server = kc.getCurrentCluster()?.server ?? '';
   const transport = options.transport ?? kubeConfigTransport(kc, options.timeoutMs ?? 15_000);
   const counts = new Map<string, number>();
+  const totals = new Map<string, number>();
 
   const call = async <R>(req: HttpRequest, ctx: RequestContext): Promise<R> => {
     const counter = `${ctx.verb} ${ctx.kind}`;
     counts.set(counter, (counts.get(counter) ?? 0) + 1);
+    totals.set(counter, (totals.get(counter) ?? 0) + 1);
     const { body } = await transport(req, ctx);
     return (body ? JSON.parse(body) : undefined) as R;
   };
@@ -179,6 +183,9 @@ export function createKubeClient(kc: KubeConfig, options: KubeClientOptions = {}
       // CRs removed at once answer a Success Status; with finalizers (or Foreground/Orphan) the updated object.
       if (!answer || answer.kind === 'Status') return { state: 'gone' };
       return { state: 'deleting', object: answer as T };
+    },
+    apiCallTotals() {
+      return Object.fromEntries(totals);
     },
     takeApiCallCounts() {
       const out = Object.fromEntries(counts);

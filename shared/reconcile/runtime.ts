@@ -10,6 +10,7 @@ import { finalizerOf } from '../api/origin.ts';
 import { ironcore as ironcoreResources, type PrimaryKind, type ResourceInfo } from '../api/resources.ts';
 import { ConflictError, InvalidError, isNotFound, type KubeClient } from '../kube/index.ts';
 import type { KubeObject } from '../kube/types.ts';
+import { getMetrics, recordApiCalls, type Metrics } from '../log.ts';
 import type { ReconcileContext, Reconcile } from '../queue/consumer.ts';
 import { messageGroupId, type QueueMessage } from '../queue/message.ts';
 import { done, requeue, type ReconcileResult } from '../queue/result.ts';
@@ -57,10 +58,30 @@ const VISIBILITY_RETRY_SECONDS = 1;
 /** Seconds between checks while an apinet projection is being deleted. */
 const DELETION_WAIT_SECONDS = 2;
 
-/** The queue consumer's reconcile function for a kind. */
-export function reconcilerFor<T extends KubeObject>(kind: KindReconciler<T>, env: ReconcileEnv | (() => ReconcileEnv)): Reconcile {
+/**
+ * The queue consumer's reconcile function for a kind. After each reconcile the API calls it made
+ * are published as the `apiCalls` metric (per cluster, verb and resource).
+ */
+export function reconcilerFor<T extends KubeObject>(
+  kind: KindReconciler<T>,
+  env: ReconcileEnv | (() => ReconcileEnv),
+  metrics: Metrics = getMetrics(),
+): Reconcile {
   const envOf = typeof env === 'function' ? env : () => env;
-  return (msg, ctx) => runReconcile(kind, envOf(), msg, ctx);
+  return async (msg, ctx) => {
+    const e = envOf();
+    const before = { ironcore: e.ironcore.apiCallTotals(), apinet: e.apinet.apiCallTotals() };
+    try {
+      return await runReconcile(kind, e, msg, ctx);
+    } finally {
+      recordApiCalls(metrics, 'ironcore', countsSince(before.ironcore, e.ironcore.apiCallTotals()));
+      recordApiCalls(metrics, 'apinet', countsSince(before.apinet, e.apinet.apiCallTotals()));
+    }
+  };
+}
+
+function countsSince(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).map(([k, n]) => [k, n - (before[k] ?? 0)]));
 }
 
 export async function runReconcile<T extends KubeObject>(

@@ -120,6 +120,20 @@ describe('kubectl', () => {
     expect(g.stderr).toContain(`Error from server (NotFound): ${RES} "k5" not found`);
   });
 
+  it('patch --subresource=status writes status only; a main-resource patch cannot change it', async () => {
+    await kubectl('create', '-f', await file('k6.yaml', manifest('k6', { size: 1 })));
+    const p = await kubectl('patch', RES, 'k6', '--subresource=status', '--type', 'merge', '-p', '{"status":{"phase":"Ready"},"spec":{"size":9}}');
+    expect(p.stderr).toBe('');
+    expect(p.stdout.trim()).toBe(`widget.${GROUP}/k6 patched`);
+    let obj = JSON.parse((await kubectl('get', RES, 'k6', '-o', 'json')).stdout);
+    expect(obj.status).toEqual({ phase: 'Ready' });
+    expect(obj.spec).toEqual({ size: 1 }); // status writes keep spec
+    await kubectl('patch', RES, 'k6', '--type', 'merge', '-p', '{"status":{"phase":"Gone"},"spec":{"size":2}}');
+    obj = JSON.parse((await kubectl('get', RES, 'k6', '-o', 'json')).stdout);
+    expect(obj.status).toEqual({ phase: 'Ready' }); // this kind resets status on main writes, like a CRD
+    expect(obj.spec).toEqual({ size: 2 });
+  });
+
   it('a wrong token is refused', async () => {
     const bad = emu.kubeconfig().replace(emu.token, 'wrong-token');
     const r = await kubectl('--kubeconfig', await file('bad-kubeconfig', bad), 'get', RES);
