@@ -105,6 +105,10 @@ export async function runReconcile<T extends KubeObject>(
   if (msg.uid && msg.op === 'DELETE' && raw.metadata.uid !== msg.uid) {
     // The object of the DELETE is gone and a new one took its name: clean up after the old one too.
     await kind.gone(key, env, ctx);
+  } else if (msg.op === 'DELETE' && !raw.metadata.deletionTimestamp && early) {
+    // Admitted for deletion but the deletionTimestamp is not stored yet; storing it calls no webhook
+    // again, so this message must come back to see it.
+    return requeue(`${keyText} admitted for deletion but not marked deleted yet`, VISIBILITY_RETRY_SECONDS);
   }
 
   let obj = parseObject(kind, raw, keyText);
