@@ -7,7 +7,7 @@ import type { Enqueuer } from '../queue/enqueue.ts';
 import { field, nameOf, namespaceOf, resourceVersionOf, uidOf } from '../events/object.ts';
 import { admissionReviewResponse } from '../api/admission.ts';
 import type { AdmissionAnswer, AdmissionRequest } from '../api/admission.ts';
-import { isExcluded } from './exclusion.ts';
+import { isExcluded } from '../api/filters.ts';
 import { finalizerPatch } from './finalizer.ts';
 import { MAX_BODY_BYTES, parseJson, postWithSecretPath, readLimitedBody, requireToken } from './http.ts';
 import { allow, deny, parseAdmissionReview, subjectOf } from './review.ts';
@@ -58,7 +58,7 @@ export function admissionMessage(req: AdmissionRequest, kind: PrimaryKind): Queu
 export function mutate(req: AdmissionRequest, watchFilter: string | undefined): AdmissionAnswer {
   const kind = primaryKindOf(req);
   if (!kind || req.operation !== 'CREATE' || req.subResource || !req.object) return allow();
-  if (isExcluded(req.object, watchFilter)) return allow();
+  if (isExcluded(req.object, watchFilter).excluded) return allow();
   return { allowed: true, patch: finalizerPatch(req.object, kind) };
 }
 
@@ -70,7 +70,7 @@ export function validate(req: AdmissionRequest, watchFilter: string | undefined)
   const subject = subjectOf(req);
   // Status writes come from apinetlet itself; enqueueing them would loop every reconcile once more.
   if (!kind || !subject || req.subResource) return { response: allow() };
-  if (isExcluded(subject, watchFilter)) return { response: allow() };
+  if (isExcluded(subject, watchFilter).excluded) return { response: allow() };
   const deleting = field(req.object, 'metadata', 'deletionTimestamp') !== undefined;
   if ((req.operation === 'CREATE' || req.operation === 'UPDATE') && req.object && !deleting) {
     const problems =

@@ -1,7 +1,7 @@
 import { APINET_GROUP, IRONCORE_IPAM_GROUP, IRONCORE_NETWORKING_GROUP, PRIMARY_KINDS, apinet, ironcore } from '../api/resources.ts';
 import type { PrimaryKind } from '../api/resources.ts';
 import type { QueueMessage } from '../queue/message.ts';
-import { isExcluded } from '../admission/exclusion.ts';
+import { isExcluded } from '../api/filters.ts';
 import { originKeysFrom } from '../api/origin.ts';
 import type { ObjectMeta } from '../api/meta.ts';
 import type { Change } from './change.ts';
@@ -40,7 +40,7 @@ export async function reconcileKeysFor(change: Change, lookups: Lookups, options
   const kind = kindOf(change.object);
   const namespace = namespaceOf(change.object);
   const name = nameOf(change.object);
-  const listed = (objs: KubeObject[]) => objs.filter((o) => !isExcluded(o, options.watchFilter));
+  const listed = (objs: KubeObject[]) => objs.filter((o) => !isExcluded(o, options.watchFilter).excluded);
 
   if (change.cluster === 'apinet') {
     for (const s of states) keys.push(...originKeys(s));
@@ -64,7 +64,7 @@ export async function reconcileKeysFor(change: Change, lookups: Lookups, options
   if (!namespace || !name || !kind) return [];
   const primary = group === IRONCORE_NETWORKING_GROUP && (PRIMARY_KINDS as readonly string[]).includes(kind);
   // The admission webhook already enqueued the object itself; other carriers did not.
-  if (primary && change.via !== 'admission' && !isExcluded(change.object, options.watchFilter)) {
+  if (primary && change.via !== 'admission' && !isExcluded(change.object, options.watchFilter).excluded) {
     keys.push({ kind: kind as PrimaryKind, namespace, name });
   }
 

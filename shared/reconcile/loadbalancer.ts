@@ -20,14 +20,11 @@ import {
   loadBalancerStatusPatch,
   type LoadBalancerObserved,
 } from './core/loadbalancer.ts';
-import type { KindReconciler, ObjectKey, ReconcileEnv } from './runtime.ts';
-import { applyApinet, atStep, deleteApinetAndWait, deleteStaleByOrigin, parseAs, patchIroncoreStatus } from './steps.ts';
+import type { KindReconciler, ReconcileEnv } from './runtime.ts';
+import { applyApinet, atStep, deleteApinetOfGone, finalizeApinetByUid, parseAs, patchIroncoreStatus } from './steps.ts';
 
 /** Seconds to wait when the apinet server has not allocated a public address yet (SRV-04). */
 const ALLOCATION_WAIT_SECONDS = 2;
-
-/** The LoadBalancer as the shell holds it: the schema's shape, usable wherever a KubeObject is expected. */
-export type StoredLoadBalancer = IroncoreLoadBalancer & KubeObject;
 
 /**
  * The stored LoadBalancer, with `spec.type` read as any string: an unknown type must reach the
@@ -35,7 +32,7 @@ export type StoredLoadBalancer = IroncoreLoadBalancer & KubeObject;
  */
 const LoadBalancerAsStored = IroncoreLoadBalancer.extend({
   spec: IroncoreLoadBalancer.shape.spec.extend({ type: z.string() }),
-}) as unknown as z.ZodType<StoredLoadBalancer>;
+}) as unknown as z.ZodType<IroncoreLoadBalancer>;
 
 /** The cores' apply bodies are closed interfaces; the client takes any object with metadata. */
 const applyBody = (body: { metadata: { name: string; namespace: string } }): KubeObject => body as unknown as KubeObject;
@@ -47,7 +44,7 @@ async function readIroncore<T>(env: ReconcileEnv, key: string, schema: z.ZodType
 }
 
 /** Everything the core looks at, read from the ironcore cluster (all in the LB namespace). */
-async function observe(lb: StoredLoadBalancer, env: ReconcileEnv, key: string): Promise<LoadBalancerObserved> {
+async function observe(lb: IroncoreLoadBalancer, env: ReconcileEnv, key: string): Promise<LoadBalancerObserved> {
   const reads = loadBalancerReads(lb);
   const ns = reads.namespace;
   const [network, routing, prefixList] = await Promise.all([
@@ -64,7 +61,7 @@ async function observe(lb: StoredLoadBalancer, env: ReconcileEnv, key: string): 
   };
 }
 
-async function reconcile(lb: StoredLoadBalancer, env: ReconcileEnv, ctx: ReconcileContext): Promise<ReconcileResult> {
+async function reconcile(lb: IroncoreLoadBalancer, env: ReconcileEnv, ctx: ReconcileContext): Promise<ReconcileResult> {
   const key = objectKey(lb.metadata);
   const observed = await observe(lb, env, key);
   // R-LB-09: an unknown type throws here, before anything is applied.
@@ -104,20 +101,12 @@ async function reconcile(lb: StoredLoadBalancer, env: ReconcileEnv, ctx: Reconci
   return done();
 }
 
-export const loadBalancerReconciler: KindReconciler<StoredLoadBalancer> = {
+export const loadBalancerReconciler: KindReconciler<IroncoreLoadBalancer> = {
   kind: 'LoadBalancer',
   schema: LoadBalancerAsStored,
   reconcile,
   // R-LB-08: delete the apinet LoadBalancer and wait until it is gone; the routing goes by owner-reference GC.
-  finalize: (lb, env) =>
-    atStep(objectKey(lb.metadata), 'delete', `deleting apinet LoadBalancer ${env.settings.apinetNamespace}/${lb.metadata.uid}`, () =>
-      deleteApinetAndWait(env, apinet.LoadBalancer, lb.metadata.uid!),
-    ),
+  finalize: finalizeApinetByUid(apinet.LoadBalancer),
   // R-GEN-06: only the primary apinet kind (the routing follows by GC); a live LB that reuses the key keeps its own.
-  gone: async (key: ObjectKey, env: ReconcileEnv, ctx) => {
-    const deleted = await atStep(`${key.namespace}/${key.name}`, 'delete', 'deleting apinet LoadBalancers of a gone LoadBalancer', () =>
-      deleteStaleByOrigin(env, 'LoadBalancer', apinet.LoadBalancer, key),
-    );
-    if (deleted) ctx.logger.info(`deleted ${deleted} apinet LoadBalancer(s) of a gone LoadBalancer`);
-  },
+  gone: deleteApinetOfGone('LoadBalancer', apinet.LoadBalancer),
 };

@@ -11,12 +11,10 @@ import type { ReconcileContext } from '../queue/consumer.ts';
 import { done, type ReconcileResult } from '../queue/result.ts';
 import { desiredApinetNATGatewayAutoscaler, natGatewayPlan, natGatewayReads, natGatewayStatusPatch } from './core/natgateway.ts';
 import { objectKey } from './core/errors.ts';
-import type { KindReconciler, ObjectKey, ReconcileEnv } from './runtime.ts';
-import { applyApinet, atStep, deleteApinetAndWait, deleteStaleByOrigin, parseAs, patchIroncoreStatus, storedSchema, type Stored } from './steps.ts';
+import type { KindReconciler, ReconcileEnv } from './runtime.ts';
+import { applyApinet, atStep, deleteApinetOfGone, finalizeApinetByUid, parseAs, patchIroncoreStatus } from './steps.ts';
 
-type NATGateway = Stored<IroncoreNATGateway>;
-
-async function reconcileNATGateway(natgw: NATGateway, env: ReconcileEnv, ctx: ReconcileContext): Promise<ReconcileResult> {
+async function reconcileNATGateway(natgw: IroncoreNATGateway, env: ReconcileEnv, ctx: ReconcileContext): Promise<ReconcileResult> {
   const key = objectKey(natgw.metadata);
   const reads = natGatewayReads(natgw);
   const rawNetwork = await atStep(key, 'read', `reading ironcore Network ${reads.namespace}/${reads.network}`, () =>
@@ -55,20 +53,12 @@ async function reconcileNATGateway(natgw: NATGateway, env: ReconcileEnv, ctx: Re
   return done();
 }
 
-export const natGatewayReconciler: KindReconciler<NATGateway> = {
+export const natGatewayReconciler: KindReconciler<IroncoreNATGateway> = {
   kind: 'NATGateway',
-  schema: storedSchema(IroncoreNATGateway),
+  schema: IroncoreNATGateway,
   reconcile: reconcileNATGateway,
   // R-NATGW-04: as R-LB-08; the autoscaler goes by owner-reference GC.
-  finalize: (natgw, env) =>
-    atStep(objectKey(natgw.metadata), 'delete', `deleting apinet NATGateway ${env.settings.apinetNamespace}/${natgw.metadata.uid}`, () =>
-      deleteApinetAndWait(env, apinet.NATGateway, natgw.metadata.uid!),
-    ),
+  finalize: finalizeApinetByUid(apinet.NATGateway),
   // R-GEN-06: only the primary apinet kind; the autoscaler follows by GC.
-  gone: async (key: ObjectKey, env, ctx) => {
-    const deleted = await atStep(`${key.namespace}/${key.name}`, 'delete', 'deleting apinet NATGateways of a gone NATGateway', () =>
-      deleteStaleByOrigin(env, 'NATGateway', apinet.NATGateway, key),
-    );
-    if (deleted) ctx.logger.info(`deleted ${deleted} apinet NATGateway(s) of a gone NATGateway`);
-  },
+  gone: deleteApinetOfGone('NATGateway', apinet.NATGateway),
 };

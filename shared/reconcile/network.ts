@@ -18,15 +18,13 @@ import {
   type NetworkObserved,
 } from './core/network.ts';
 import { ServerFieldMissingError, objectKey } from './core/errors.ts';
-import type { KindReconciler, ObjectKey, ReconcileEnv } from './runtime.ts';
-import { applyApinet, atStep, deleteApinetAndWait, deleteStaleByOrigin, parseAs, patchIroncoreStatus, setProviderId, stepError, storedSchema, type Stored } from './steps.ts';
-
-type Network = Stored<IroncoreNetwork>;
+import type { KindReconciler, ReconcileEnv } from './runtime.ts';
+import { applyApinet, atStep, deleteApinetOfGone, finalizeApinetByUid, parseAs, patchIroncoreStatus, setProviderId, stepError } from './steps.ts';
 
 /** Seconds to wait for a server-filled field (the VNI, SRV-01) that is not there yet. */
 const SERVER_FIELD_WAIT_SECONDS = 1;
 
-async function reconcileNetwork(network: Network, env: ReconcileEnv, ctx: ReconcileContext): Promise<ReconcileResult> {
+async function reconcileNetwork(network: IroncoreNetwork, env: ReconcileEnv, ctx: ReconcileContext): Promise<ReconcileResult> {
   const key = objectKey(network.metadata);
   const observed = await observe(network, env, key);
   const body = desiredApinetNetwork(observed);
@@ -58,7 +56,7 @@ async function reconcileNetwork(network: Network, env: ReconcileEnv, ctx: Reconc
     const patched = await atStep(key, 'provider-id', `setting spec.providerID=${providerPatch.spec.providerID}`, () =>
       setProviderId(env.ironcore, ironcore.Network, network, providerPatch.spec.providerID),
     );
-    current = parseAs(storedSchema(IroncoreNetwork), patched, key, 'provider-id', 'the patched ironcore Network');
+    current = parseAs(IroncoreNetwork, patched, key, 'provider-id', 'the patched ironcore Network');
   }
 
   const statusPatch = networkStatusPatch(current, applied, env.settings);
@@ -96,20 +94,12 @@ async function observe(network: IroncoreNetwork, env: ReconcileEnv, key: string)
   };
 }
 
-export const networkReconciler: KindReconciler<Network> = {
+export const networkReconciler: KindReconciler<IroncoreNetwork> = {
   kind: 'Network',
-  schema: storedSchema(IroncoreNetwork),
+  schema: IroncoreNetwork,
   reconcile: reconcileNetwork,
   // R-NET-11: the finalizer goes only once the apinet Network read says not-found.
-  finalize: (network, env) =>
-    atStep(objectKey(network.metadata), 'delete', `deleting apinet Network ${env.settings.apinetNamespace}/${network.metadata.uid}`, () =>
-      deleteApinetAndWait(env, apinet.Network, network.metadata.uid!),
-    ),
+  finalize: finalizeApinetByUid(apinet.Network),
   // NET-02 / SIM-09: dangling apinet Networks whose origin names this (gone) key.
-  gone: async (key: ObjectKey, env, ctx) => {
-    const deleted = await atStep(`${key.namespace}/${key.name}`, 'delete', 'deleting apinet Networks of a gone Network', () =>
-      deleteStaleByOrigin(env, 'Network', apinet.Network, key),
-    );
-    if (deleted) ctx.logger.info(`deleted ${deleted} dangling apinet Network(s)`);
-  },
+  gone: deleteApinetOfGone('Network', apinet.Network),
 };

@@ -35,17 +35,9 @@ class Replan extends Error {
   }
 }
 
-/**
- * The NIC as the runtime handles it. The zod metadata allows `null` where `KubeObjectMeta` does
- * not (e.g. `creationTimestamp`); stored objects never carry such nulls, so the parsed NIC is
- * also a `KubeObject`.
- */
-type StoredNetworkInterface = IroncoreNetworkInterface & KubeObject;
-const StoredNetworkInterface = IroncoreNetworkInterface as unknown as z.ZodType<StoredNetworkInterface>;
-
-export const networkInterfaceReconciler: KindReconciler<StoredNetworkInterface> = {
+export const networkInterfaceReconciler: KindReconciler<IroncoreNetworkInterface> = {
   kind: 'NetworkInterface',
-  schema: StoredNetworkInterface,
+  schema: IroncoreNetworkInterface,
 
   async reconcile(nic, env, ctx): Promise<ReconcileResult> {
     const key = objectKey(nic.metadata);

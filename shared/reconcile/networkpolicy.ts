@@ -16,11 +16,8 @@ import type { ReconcileContext } from '../queue/consumer.ts';
 import { done, type ReconcileResult } from '../queue/result.ts';
 import { objectKey } from './core/errors.ts';
 import { desiredApinetNetworkPolicyRule, networkPolicyDeletion, planNetworkPolicy, type NetworkPolicyObserved } from './core/networkpolicy.ts';
-import type { KindReconciler, ObjectKey, ReconcileEnv } from './runtime.ts';
-import { applyApinet, atStep, deleteStaleByOrigin, parseAs } from './steps.ts';
-
-/** The NetworkPolicy as the shell holds it: the schema's shape, usable wherever a KubeObject is expected. */
-export type StoredNetworkPolicy = IroncoreNetworkPolicy & KubeObject;
+import type { KindReconciler, ReconcileEnv } from './runtime.ts';
+import { applyApinet, atStep, deleteApinetOfGone, parseAs } from './steps.ts';
 
 /** The cores' apply bodies are closed interfaces; the client takes any object with metadata. */
 const applyBody = (body: { metadata: { name: string; namespace: string } }): KubeObject => body as unknown as KubeObject;
@@ -47,7 +44,7 @@ async function listInApinetNamespace<T>(env: ReconcileEnv, ctx: ReconcileContext
   });
 }
 
-async function observe(np: StoredNetworkPolicy, env: ReconcileEnv, key: string): Promise<NetworkPolicyObserved> {
+async function observe(np: IroncoreNetworkPolicy, env: ReconcileEnv, key: string): Promise<NetworkPolicyObserved> {
   const ns = np.metadata.namespace ?? '';
   const ans = env.settings.apinetNamespace;
   const name = np.spec.networkRef.name;
@@ -60,7 +57,7 @@ async function observe(np: StoredNetworkPolicy, env: ReconcileEnv, key: string):
   return { networkPolicy: np, network, apinetNetwork, apinetNetworkInterfaces: [], apinetLoadBalancers: [], settings: { apinetNamespace: ans } };
 }
 
-async function reconcile(np: StoredNetworkPolicy, env: ReconcileEnv, ctx: ReconcileContext): Promise<ReconcileResult> {
+async function reconcile(np: IroncoreNetworkPolicy, env: ReconcileEnv, ctx: ReconcileContext): Promise<ReconcileResult> {
   const key = objectKey(np.metadata);
   const observed = await observe(np, env, key);
   // R-NP-06: an unknown policy type throws here, before anything is applied.
@@ -99,7 +96,7 @@ async function reconcile(np: StoredNetworkPolicy, env: ReconcileEnv, ctx: Reconc
 }
 
 /** R-NP-03: issue the delete (not-found is fine) and let the finalizer go in the same pass; the rule goes by GC. */
-async function finalize(np: StoredNetworkPolicy, env: ReconcileEnv): Promise<'gone' | 'waiting'> {
+async function finalize(np: IroncoreNetworkPolicy, env: ReconcileEnv): Promise<'gone' | 'waiting'> {
   const target = networkPolicyDeletion(np, { apinetNamespace: env.settings.apinetNamespace }).deleteApinetNetworkPolicy;
   if (target) {
     await atStep(objectKey(np.metadata), 'delete', `deleting apinet NetworkPolicy ${target.namespace}/${target.name}`, async () => {
@@ -113,16 +110,11 @@ async function finalize(np: StoredNetworkPolicy, env: ReconcileEnv): Promise<'go
   return 'gone';
 }
 
-export const networkPolicyReconciler: KindReconciler<StoredNetworkPolicy> = {
+export const networkPolicyReconciler: KindReconciler<IroncoreNetworkPolicy> = {
   kind: 'NetworkPolicy',
-  schema: IroncoreNetworkPolicy as unknown as z.ZodType<StoredNetworkPolicy>,
+  schema: IroncoreNetworkPolicy,
   reconcile,
   finalize,
   // R-GEN-06: only the apinet NetworkPolicy (the rule follows by GC); a live policy that reuses the key keeps its own.
-  gone: async (key: ObjectKey, env: ReconcileEnv, ctx) => {
-    const deleted = await atStep(`${key.namespace}/${key.name}`, 'delete', 'deleting apinet NetworkPolicies of a gone NetworkPolicy', () =>
-      deleteStaleByOrigin(env, 'NetworkPolicy', apinet.NetworkPolicy, key),
-    );
-    if (deleted) ctx.logger.info(`deleted ${deleted} apinet NetworkPolicy(s) of a gone NetworkPolicy`);
-  },
+  gone: deleteApinetOfGone('NetworkPolicy', apinet.NetworkPolicy),
 };

@@ -8,7 +8,8 @@ import { isNotFound, type KubeClient } from '../kube/index.ts';
 import type { KubeObject } from '../kube/types.ts';
 import type { ObjectKey, ReconcileEnv } from './runtime.ts';
 import type { z } from 'zod';
-import { ReconcileError, type ReconcileStep } from './core/errors.ts';
+import type { ReconcileContext } from '../queue/consumer.ts';
+import { ReconcileError, objectKey, type ReconcileStep } from './core/errors.ts';
 
 /** R-GEN-07: server-side apply with force under our field manager (or the one given). */
 export function applyApinet<T extends KubeObject = KubeObject>(
@@ -36,30 +37,6 @@ export async function deleteApinetAndWait(env: ReconcileEnv, res: ResourceInfo, 
     if (isNotFound(err)) return 'gone';
     throw err;
   }
-}
-
-/**
- * R-GEN-06 delete-gone: every apinet object of `res` in ANS whose origin is `kind` in
- * `key.namespace` with name annotation `key.name` (the UID is not compared) is deleted;
- * not-found is ignored. Returns how many deletes were issued.
- */
-export async function deleteGoneByOrigin(env: ReconcileEnv, kind: PrimaryKind, res: ResourceInfo, key: ObjectKey): Promise<number> {
-  const keys = originKeysOf(kind);
-  const list = await env.apinet.list(res, {
-    namespace: env.settings.apinetNamespace,
-    labelSelector: originNamespaceSelector(kind, key.namespace),
-  });
-  let deleted = 0;
-  for (const item of list.items) {
-    if (item.metadata.annotations?.[keys.nameAnnotation] !== key.name || item.metadata.deletionTimestamp) continue;
-    try {
-      await env.apinet.delete(res, env.settings.apinetNamespace, item.metadata.name!, { propagationPolicy: 'Background' });
-      deleted++;
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
-  }
-  return deleted;
 }
 
 /** Status through the `/status` subresource, as a merge patch of the whole new status; only call when it differs. */
@@ -124,8 +101,9 @@ export function parseAs<T>(schema: z.ZodType<T>, obj: unknown, key: string, step
 }
 
 /**
- * R-GEN-06 (NET-02 for Networks) when the key may have been reused: deletes the projections of
- * `res` whose origin is `kind` + `key` (namespace label, name annotation) EXCEPT those of the
+ * R-GEN-06 delete-gone (NET-02 for Networks), safe when the key has been reused: deletes the
+ * apinet objects of `res` in ANS whose origin is `kind` + `key` (namespace label, name
+ * annotation; not-found ignored) EXCEPT those of the
  * ironcore object living under that key now (uid label = its uid). Plain delete-gone would also
  * delete the live object's projection when a DELETE and a re-create share the name, and e.g. a
  * recreated apinet Network gets a new VNI while the once-written providerID (R-NET-01) keeps the old.
@@ -155,13 +133,22 @@ export async function deleteStaleByOrigin(env: ReconcileEnv, kind: PrimaryKind, 
 }
 
 /**
- * An object as read from a cluster: the zod type of its kind AND a KubeObject. The zod metadata
- * admits `null` (Go nil) where KubeObjectMeta does not, so the parsed type alone does not satisfy
- * `KindReconciler<T extends KubeObject>`; objects a server returns are KubeObjects either way.
+ * `finalize` of a kind projected onto the one apinet object `ANS/<uid>` (R-NET-11, R-LB-08,
+ * R-NATGW-04, R-VIP-03): delete it and wait until the server says it is gone.
  */
-export type Stored<T> = T & KubeObject;
+export function finalizeApinetByUid(res: ResourceInfo) {
+  return (obj: KubeObject, env: ReconcileEnv): Promise<'gone' | 'waiting'> =>
+    atStep(objectKey(obj.metadata), 'delete', `deleting apinet ${res.kind} ${env.settings.apinetNamespace}/${obj.metadata.uid}`, () =>
+      deleteApinetAndWait(env, res, obj.metadata.uid!),
+    );
+}
 
-/** The kind's schema typed as producing {@link Stored} objects (a type-level view; parsing is unchanged). */
-export function storedSchema<T>(schema: z.ZodType<T>): z.ZodType<Stored<T>> {
-  return schema as unknown as z.ZodType<Stored<T>>;
+/** `gone` of a kind (R-GEN-06): the apinet objects of `res` whose origin names the gone key, see {@link deleteStaleByOrigin}. */
+export function deleteApinetOfGone(kind: PrimaryKind, res: ResourceInfo) {
+  return async (key: ObjectKey, env: ReconcileEnv, ctx: ReconcileContext): Promise<void> => {
+    const deleted = await atStep(`${key.namespace}/${key.name}`, 'delete', `deleting apinet ${res.plural} of a gone ${kind}`, () =>
+      deleteStaleByOrigin(env, kind, res, key),
+    );
+    if (deleted) ctx.logger.info(`deleted ${deleted} apinet ${res.kind}(s) of a gone ${kind}`);
+  };
 }

@@ -8,12 +8,10 @@ import { apinet, ironcore } from '../api/resources.ts';
 import { done, type ReconcileResult } from '../queue/result.ts';
 import { desiredApinetIP, virtualIPStatusPatch } from './core/virtualip.ts';
 import { objectKey } from './core/errors.ts';
-import type { KindReconciler, ObjectKey, ReconcileEnv } from './runtime.ts';
-import { applyApinet, atStep, deleteApinetAndWait, deleteStaleByOrigin, parseAs, patchIroncoreStatus, storedSchema, type Stored } from './steps.ts';
+import type { KindReconciler, ReconcileEnv } from './runtime.ts';
+import { applyApinet, atStep, deleteApinetOfGone, finalizeApinetByUid, parseAs, patchIroncoreStatus } from './steps.ts';
 
-type VirtualIP = Stored<IroncoreVirtualIP>;
-
-async function reconcileVirtualIP(vip: VirtualIP, env: ReconcileEnv): Promise<ReconcileResult> {
+async function reconcileVirtualIP(vip: IroncoreVirtualIP, env: ReconcileEnv): Promise<ReconcileResult> {
   const key = objectKey(vip.metadata);
   const body = desiredApinetIP({ virtualIP: vip, settings: { apinetNamespace: env.settings.apinetNamespace } });
   const ipKey = `${body.metadata.namespace}/${body.metadata.name}`;
@@ -32,20 +30,12 @@ async function reconcileVirtualIP(vip: VirtualIP, env: ReconcileEnv): Promise<Re
   return done();
 }
 
-export const virtualIpReconciler: KindReconciler<VirtualIP> = {
+export const virtualIpReconciler: KindReconciler<IroncoreVirtualIP> = {
   kind: 'VirtualIP',
-  schema: storedSchema(IroncoreVirtualIP),
+  schema: IroncoreVirtualIP,
   reconcile: reconcileVirtualIP,
   // R-VIP-03: apinet IP deleted, requeue until gone, then the shell removes the finalizer.
-  finalize: (vip, env) =>
-    atStep(objectKey(vip.metadata), 'delete', `deleting apinet IP ${env.settings.apinetNamespace}/${vip.metadata.uid}`, () =>
-      deleteApinetAndWait(env, apinet.IP, vip.metadata.uid!),
-    ),
+  finalize: finalizeApinetByUid(apinet.IP),
   // R-GEN-06: apinet IPs whose origin names this gone key.
-  gone: async (key: ObjectKey, env, ctx) => {
-    const deleted = await atStep(`${key.namespace}/${key.name}`, 'delete', 'deleting apinet IPs of a gone VirtualIP', () =>
-      deleteStaleByOrigin(env, 'VirtualIP', apinet.IP, key),
-    );
-    if (deleted) ctx.logger.info(`deleted ${deleted} apinet IP(s) of a gone VirtualIP`);
-  },
+  gone: deleteApinetOfGone('VirtualIP', apinet.IP),
 };

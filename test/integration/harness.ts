@@ -12,7 +12,7 @@ import { startLocalSqs, type LocalSqs } from '../../infra/local/stack/queues.ts'
 import { PRIMARY_KINDS, core, type PrimaryKind } from '../../shared/api/resources.ts';
 import { createKubeClient, loadKubeConfig, type KubeClient } from '../../shared/kube/index.ts';
 import type { KubeObject } from '../../shared/kube/types.ts';
-import { createReconcileHandler, type SqsBatchHandler } from '../../shared/queue/consumer.ts';
+import { createReconcileHandler, type ReconcileContext, type SqsBatchHandler } from '../../shared/queue/consumer.ts';
 import { deliverOnce } from '../../shared/queue/delivery.ts';
 import { createSqsEnqueuer, type SqsEnqueuer } from '../../shared/queue/enqueue.ts';
 import type { QueueMessage } from '../../shared/queue/message.ts';
@@ -128,3 +128,42 @@ export async function startHarness(opts: { settings?: Partial<ReconcileSettings>
 }
 
 export { PRIMARY_KINDS };
+
+/** API calls one cluster served during a measured run (emulator counters + the function's own client). */
+export interface ApiCallCounts {
+  /** Every request the emulator served, per `<verb> <resource>` (e.g. `patch networks/status`). */
+  byVerb: Record<string, number>;
+  total: number;
+  /** Server-side applies (the client's `apply` calls). */
+  applies: number;
+  /** create/update/patch/delete/deletecollection requests, applies included. */
+  writes: number;
+  /** Writes that are not applies. */
+  nonApplyWrites: number;
+}
+
+const WRITE_VERBS = ['create', 'update', 'patch', 'delete', 'deletecollection'];
+
+function apiCallsOf(counters: Emulator['counters'], clientCounts: Record<string, number>): ApiCallCounts {
+  const applies = Object.entries(clientCounts).reduce((n, [k, v]) => n + (k.startsWith('apply ') ? v : 0), 0);
+  const writes = WRITE_VERBS.reduce((n, v) => n + counters.get(v), 0);
+  return { byVerb: counters.snapshot(), total: counters.get(), applies, writes, nonApplyWrites: writes - applies };
+}
+
+/** API calls per cluster made while `run` runs (typically one reconcile): counters are reset first. */
+export async function measureApiCalls(h: Harness, run: () => Promise<void>): Promise<{ ironcore: ApiCallCounts; apinet: ApiCallCounts }> {
+  h.ironcoreEmulator.counters.reset();
+  h.apinetEmulator.counters.reset();
+  h.ironcore.takeApiCallCounts();
+  h.apinet.takeApiCallCounts();
+  await run();
+  return {
+    ironcore: apiCallsOf(h.ironcoreEmulator.counters, h.ironcore.takeApiCallCounts()),
+    apinet: apiCallsOf(h.apinetEmulator.counters, h.apinet.takeApiCallCounts()),
+  };
+}
+
+/** A reconcile context for calling a reconciler directly (outside the SQS handler). */
+export function testReconcileContext(): ReconcileContext {
+  return { logger: silent, receiveCount: 1, messageId: 'test' };
+}

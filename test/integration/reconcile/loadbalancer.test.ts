@@ -7,12 +7,10 @@ import { apinet, ironcore } from '../../../shared/api/resources.ts';
 import type { KubeObject } from '../../../shared/kube/types.ts';
 import { UnknownLoadBalancerTypeError } from '../../../shared/reconcile/core/errors.ts';
 import { loadBalancerReconciler } from '../../../shared/reconcile/loadbalancer.ts';
-import { APINET_NAMESPACE, startHarness, type Harness } from '../harness.ts';
-import { Logger } from '@aws-lambda-powertools/logger';
-import type { Counters } from '../../../infra/local/emulator/counters.ts';
-import type { ReconcileContext } from '../../../shared/queue/consumer.ts';
+import { APINET_NAMESPACE, measureApiCalls, startHarness, testReconcileContext, type Harness } from '../harness.ts';
 
 const ANS = APINET_NAMESPACE;
+const measure = (run: () => Promise<void>) => measureApiCalls(h, run);
 const LB_FINALIZER = 'apinet.ironcore.dev/loadbalancer';
 const L = (lb: KubeObject) => ({
   'apinetlet.ironcore.dev/loadbalancer-uid': lb.metadata.uid!,
@@ -152,8 +150,8 @@ describe('LoadBalancer reconcile', () => {
     const stored = (await getLb(lb))!;
     const odd = loadBalancerReconciler.schema.parse({ ...stored, metadata: { ...stored.metadata, finalizers: [LB_FINALIZER] }, spec: { ...(stored['spec'] as object), type: 'Weird' } });
     h.apinetEmulator.counters.reset();
-    await expect(loadBalancerReconciler.reconcile(odd, h.env, ctxForTest())).rejects.toThrow(UnknownLoadBalancerTypeError);
-    await expect(loadBalancerReconciler.reconcile(odd, h.env, ctxForTest())).rejects.toThrow(/unknown load balancer type/);
+    await expect(loadBalancerReconciler.reconcile(odd, h.env, testReconcileContext())).rejects.toThrow(UnknownLoadBalancerTypeError);
+    await expect(loadBalancerReconciler.reconcile(odd, h.env, testReconcileContext())).rejects.toThrow(/unknown load balancer type/);
     expect(h.apinetEmulator.counters.get('patch')).toBe(0);
     expect(await getApinetLb(lb)).toBeUndefined();
   });
@@ -301,33 +299,4 @@ async function routing(ns: string, name: string, net: KubeObject, lb: KubeObject
     },
     { fieldManager: 'test' },
   );
-}
-
-async function measure(fn: () => Promise<void>): Promise<{ ironcore: CallCounts; apinet: CallCounts }> {
-  h.ironcoreEmulator.counters.reset();
-  h.apinetEmulator.counters.reset();
-  h.ironcore.takeApiCallCounts();
-  h.apinet.takeApiCallCounts();
-  await fn();
-  return { ironcore: callsOf(h.ironcoreEmulator.counters, h.ironcore.takeApiCallCounts()), apinet: callsOf(h.apinetEmulator.counters, h.apinet.takeApiCallCounts()) };
-}
-
-interface CallCounts {
-  /** Every request the emulator served, per `<verb> <resource>`. */
-  byVerb: Record<string, number>;
-  total: number;
-  /** Server-side applies (the client's `apply` calls). */
-  applies: number;
-  /** create/update/patch/delete that are not applies. */
-  nonApplyWrites: number;
-}
-
-function callsOf(counters: Counters, client: Record<string, number>): CallCounts {
-  const applies = Object.entries(client).filter(([k]) => k.startsWith('apply ')).reduce((n, [, v]) => n + v, 0);
-  const writes = ['create', 'update', 'patch', 'delete', 'deletecollection'].reduce((n, v) => n + counters.get(v), 0);
-  return { byVerb: counters.snapshot(), total: counters.get(), applies, nonApplyWrites: writes - applies };
-}
-
-function ctxForTest(): ReconcileContext {
-  return { logger: new Logger({ logLevel: 'SILENT' }), receiveCount: 1, messageId: 'test' };
 }

@@ -3,7 +3,7 @@
  * SQS batches through the Lambda handler. The tests play SIM-01/02/03/09.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APINET_NAMESPACE, startHarness, type Harness } from '../harness.ts';
+import { APINET_NAMESPACE, measureApiCalls, startHarness, type Harness } from '../harness.ts';
 import { apinet, apiVersionOf, ironcore } from '../../../shared/api/resources.ts';
 import type { KubeObject } from '../../../shared/kube/types.ts';
 import { networkReconciler } from '../../../shared/reconcile/network.ts';
@@ -39,20 +39,7 @@ async function createPrefix(ns: string, name: string, prefix: string, phase: 'Pe
   await h.ironcore.mergePatch(ironcore.Prefix, ns, name, { status: { phase } });
 }
 
-async function measure(run: () => Promise<void>) {
-  h.ironcoreEmulator.counters.reset();
-  h.apinetEmulator.counters.reset();
-  h.env.apinet.takeApiCallCounts();
-  await run();
-  const writes = (c: typeof h.ironcoreEmulator.counters) => ['create', 'update', 'patch', 'delete'].reduce((n, v) => n + c.get(v), 0);
-  return {
-    ironcore: h.ironcoreEmulator.counters.snapshot(),
-    apinet: h.apinetEmulator.counters.snapshot(),
-    ironcoreWrites: writes(h.ironcoreEmulator.counters),
-    apinetWrites: writes(h.apinetEmulator.counters),
-    apinetApplies: Object.entries(h.env.apinet.takeApiCallCounts()).reduce((n, [k, v]) => n + (k.startsWith('apply ') ? v : 0), 0),
-  };
-}
+const measure = (run: () => Promise<void>) => measureApiCalls(h, run);
 
 describe('Network reconcile', () => {
   it('R-NET-01/R-GEN-01/R-GEN-07: apinet Network named by uid with origin keys; providerID from its VNI; Available', async () => {
@@ -144,7 +131,7 @@ describe('Network reconcile', () => {
       await reconcile(ns, 'a');
       await writePeeringStatus(a.metadata.uid!, { p1: [{ id: Number(bVni), state: 'Ready' }] });
       const second = await measure(() => reconcile(ns, 'a'));
-      expect(second.ironcore['patch networks/status'] ?? 0).toBe(0);
+      expect(second.ironcore.byVerb['patch networks/status'] ?? 0).toBe(0);
       const stored = await getNetwork(ns, 'a');
       expect(stored!.status.state).toBe('Available');
       expect(stored!.status.peerings ?? []).toEqual([]);
@@ -244,10 +231,10 @@ describe('Network reconcile', () => {
     await createNetwork('net-k', 'n1');
     const first = await measure(() => reconcile('net-k', 'n1'));
     const noop = await measure(() => reconcile('net-k', 'n1'));
-    console.info(`[calls] Network first=${JSON.stringify({ ironcore: first.ironcore, apinet: first.apinet })} noop=${JSON.stringify({ ironcore: noop.ironcore, apinet: noop.apinet })}`);
-    expect(first.ironcoreWrites).toBe(3); // finalizer, providerID, status
-    expect(noop.ironcoreWrites).toBe(0);
-    expect(noop.apinetWrites - noop.apinetApplies).toBe(0);
-    expect(noop.apinetApplies).toBe(1);
+    console.info(`[calls] Network first=${JSON.stringify(first)} noop=${JSON.stringify(noop)}`);
+    expect(first.ironcore.writes).toBe(3); // finalizer, providerID, status
+    expect(noop.ironcore.writes).toBe(0);
+    expect(noop.apinet.nonApplyWrites).toBe(0);
+    expect(noop.apinet.applies).toBe(1);
   });
 });

@@ -3,16 +3,14 @@
  * (behavior.md 2.6, 3.6). The tests play SIM-06/07: apinet NetworkInterfaces are created directly
  * in the apinet emulator and made Ready through their status subresource.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Counters } from '../../../infra/local/emulator/counters.ts';
 import { apinet, ironcore } from '../../../shared/api/resources.ts';
 import type { KubeObject } from '../../../shared/kube/types.ts';
-import type { ReconcileContext } from '../../../shared/queue/consumer.ts';
 import { networkPolicyReconciler } from '../../../shared/reconcile/networkpolicy.ts';
-import { APINET_NAMESPACE, startHarness, type Harness } from '../harness.ts';
+import { APINET_NAMESPACE, measureApiCalls, startHarness, testReconcileContext, type Harness } from '../harness.ts';
 
 const ANS = APINET_NAMESPACE;
+const measure = (run: () => Promise<void>) => measureApiCalls(h, run);
 const NP_FINALIZER = 'apinet.ironcore.dev/networkpolicy';
 const RULE_MANAGER = 'networkpolicies.networking.ironcore.dev';
 const V = 'networking.ironcore.dev/v1alpha1';
@@ -180,7 +178,7 @@ describe('NetworkPolicy reconcile', () => {
     const stored = (await getNp(np))!;
     const odd = networkPolicyReconciler.schema.parse({ ...stored, spec: { ...(stored['spec'] as object), policyTypes: ['Sideways'] } });
     h.apinetEmulator.counters.reset();
-    await expect(networkPolicyReconciler.reconcile(odd, h.env, ctxForTest())).rejects.toThrow(/invalid policy type "Sideways"/);
+    await expect(networkPolicyReconciler.reconcile(odd, h.env, testReconcileContext())).rejects.toThrow(/invalid policy type "Sideways"/);
     expect(h.apinetEmulator.counters.get('patch')).toBe(0);
     expect(await getPolicy(np)).toBeUndefined();
   });
@@ -193,7 +191,7 @@ describe('NetworkPolicy reconcile', () => {
     const before = (await getRule(np))!;
     await h.ironcore.apply(ironcore.NetworkPolicy, { apiVersion: V, kind: 'NetworkPolicy', metadata: { name: 'vip', namespace: ns }, spec: { networkRef: { name: 'net' }, policyTypes: ['Ingress'], ingress: [{ from: [{ objectSelector: { kind: 'VirtualIP', matchLabels: { a: 'b' } } }] }] } }, { fieldManager: 'test' });
     const stored = networkPolicyReconciler.schema.parse(await getNp(np));
-    await expect(networkPolicyReconciler.reconcile(stored, h.env, ctxForTest())).rejects.toThrow(/VirtualIP/);
+    await expect(networkPolicyReconciler.reconcile(stored, h.env, testReconcileContext())).rejects.toThrow(/VirtualIP/);
     expect((await getRule(np))!.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
   });
 
@@ -273,32 +271,3 @@ describe('NetworkPolicy reconcile', () => {
     expect(first.ironcore.nonApplyWrites).toBe(1); // the finalizer
   });
 });
-
-interface CallCounts {
-  /** Every request the emulator served, per `<verb> <resource>`. */
-  byVerb: Record<string, number>;
-  total: number;
-  /** Server-side applies (the client's `apply` calls). */
-  applies: number;
-  /** create/update/patch/delete that are not applies. */
-  nonApplyWrites: number;
-}
-
-function callsOf(counters: Counters, client: Record<string, number>): CallCounts {
-  const applies = Object.entries(client).filter(([k]) => k.startsWith('apply ')).reduce((n, [, v]) => n + v, 0);
-  const writes = ['create', 'update', 'patch', 'delete', 'deletecollection'].reduce((n, v) => n + counters.get(v), 0);
-  return { byVerb: counters.snapshot(), total: counters.get(), applies, nonApplyWrites: writes - applies };
-}
-
-async function measure(fn: () => Promise<void>): Promise<{ ironcore: CallCounts; apinet: CallCounts }> {
-  h.ironcoreEmulator.counters.reset();
-  h.apinetEmulator.counters.reset();
-  h.ironcore.takeApiCallCounts();
-  h.apinet.takeApiCallCounts();
-  await fn();
-  return { ironcore: callsOf(h.ironcoreEmulator.counters, h.ironcore.takeApiCallCounts()), apinet: callsOf(h.apinetEmulator.counters, h.apinet.takeApiCallCounts()) };
-}
-
-function ctxForTest(): ReconcileContext {
-  return { logger: new Logger({ logLevel: 'SILENT' }), receiveCount: 1, messageId: 'test' };
-}
