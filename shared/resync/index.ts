@@ -3,7 +3,8 @@
  * every ironcore key, orphan sweep. Each phase checks the deadline and stops starting new work
  * when the Lambda's remaining time runs low; the next run starts over (it holds no state).
  *
- * Order: NAT autoscaling first (few objects, and demand that waits a period costs connectivity),
+ * Order: the origin metadata migration first (R-MIG-01: the Go apinetlet runs it before any
+ * controller), NAT autoscaling (few objects, and demand that waits a period costs connectivity),
  * then the full resync, then orphans (their keys only matter once the live keys are queued).
  */
 import { randomUUID } from 'node:crypto';
@@ -13,6 +14,7 @@ import type { Enqueuer } from '../queue/enqueue.ts';
 import { autoscaleNatGateways, type NatScaleEvent } from './autoscale.ts';
 import { createDeadline } from './deadline.ts';
 import { fullResync } from './full.ts';
+import { migrateOriginNameLabels } from './migrate.ts';
 import { sweepOrphans } from './orphans.ts';
 import { createEnqueueSink } from './sink.ts';
 
@@ -55,7 +57,7 @@ export interface ResyncOptions {
   chunkSize?: number;
   maxPendingChunks?: number;
   /** Skip phases (tests, benchmarks). */
-  phases?: { full?: boolean; orphans?: boolean };
+  phases?: { migration?: boolean; full?: boolean; orphans?: boolean };
 }
 
 export interface ResyncSummary {
@@ -70,6 +72,8 @@ export interface ResyncSummary {
   /** Messages SQS did not take (after the enqueuer's retries). */
   enqueueFailed: number;
   nat: { enabled: boolean; autoscalers: number; scaled: NatScaleEvent[]; unchanged: number; skipped: number; conflicts: number };
+  /** R-MIG-01: projections moved from the old name label to the name annotation. */
+  migrated: number;
   /** Set when the run stopped starting new work because the remaining time fell below the reserve. */
   stoppedEarly?: { remainingMs: number; incomplete: string[] };
   errors: string[];
@@ -86,6 +90,16 @@ export async function runResync(deps: ResyncDeps, opts: ResyncOptions): Promise<
   const log = deps.logger;
   const errors: string[] = [];
   const incomplete: string[] = [];
+
+  const migration =
+    opts.phases?.migration === false
+      ? undefined
+      : await migrateOriginNameLabels({ apinet: deps.apinet, deadline }, { apinetNamespace: opts.apinetNamespace, pageSize });
+  if (migration) {
+    errors.push(...migration.errors);
+    if (migration.stopped) incomplete.push('migration');
+    if (migration.conflicts) log?.warn(`origin migration: ${migration.conflicts} object(s) changed meanwhile; the next run migrates them`);
+  }
 
   const natEnabled = opts.natAutoscaling ?? true;
   const nat = natEnabled
@@ -123,7 +137,7 @@ export async function runResync(deps: ResyncDeps, opts: ResyncOptions): Promise<
   const enqueueFailed = Object.values(counts.failed).reduce((a, b) => a + b, 0);
   if (enqueueFailed > 0) errors.push(`enqueue: ${enqueueFailed} message(s) not sent; first: ${counts.failureSamples.join('; ')}`);
 
-  const stopped = Boolean(nat?.stopped || full?.stopped || orphans?.stopped);
+  const stopped = Boolean(migration?.stopped || nat?.stopped || full?.stopped || orphans?.stopped);
   const summary: ResyncSummary = {
     run,
     enqueued: afterFull.sent,
@@ -139,6 +153,7 @@ export async function runResync(deps: ResyncDeps, opts: ResyncOptions): Promise<
       skipped: nat?.skipped ?? 0,
       conflicts: nat?.conflicts.length ?? 0,
     },
+    migrated: migration?.migrated ?? 0,
     ...(stopped ? { stoppedEarly: { remainingMs: deadline.remainingMs(), incomplete } } : {}),
     errors: errors.slice(0, MAX_ERRORS),
     durationMs: Date.now() - started,
@@ -155,6 +170,7 @@ export async function runResync(deps: ResyncDeps, opts: ResyncOptions): Promise<
     orphans: summary.orphans,
     enqueueFailed,
     natGatewaysScaled: summary.nat.scaled.length,
+    migrated: summary.migrated,
     nat: summary.nat,
     durationMs: summary.durationMs,
   });

@@ -6,7 +6,8 @@
  */
 import type { FieldCause, KubeObject } from '../types.ts';
 import { asArray, asRecord, dnsLabel, duplicate, enumCheck, forbidden, invalid, labelSelector, required, selectorMatches, semanticEqual } from './field.ts';
-import { parseAddr, parsePrefix, prefixContains } from './netip.ts';
+import { parseAddr } from './netip.ts';
+import { policyPeer, policyPort } from './policy-fields.ts';
 
 type Rec = Record<string, unknown>;
 const specOf = (o: KubeObject | undefined): Rec => asRecord(o?.['spec']);
@@ -112,39 +113,6 @@ export function validateNetworkInterface(obj: KubeObject, old: KubeObject | unde
   return [...out, ...immutable(obj, old, ['networkRef', 'nodeRef', 'hostname', 'ips'])];
 }
 
-function peer(p: Rec, r: string): FieldCause[] {
-  if (present(p['objectSelector']) && present(p['ipBlock'])) return [forbidden(`${r}.ipBlock`, 'cannot specify multiple peers')];
-  const out: FieldCause[] = [];
-  if (present(p['objectSelector'])) {
-    const sel = asRecord(p['objectSelector']);
-    out.push(...enumCheck(sel['kind'], ['LoadBalancer', 'NetworkInterface'], `${r}.objectSelector.kind`, 'must specify kind'));
-    out.push(...labelSelector(sel, `${r}.objectSelector`));
-  }
-  if (present(p['ipBlock'])) {
-    const b = asRecord(p['ipBlock']);
-    const cidr = typeof b['cidr'] === 'string' ? parsePrefix(b['cidr']) : undefined;
-    if (!cidr) return [...out, invalid(`${r}.ipBlock.cidr`, b['cidr'] ?? null, 'must specify valid cidr')];
-    asArray(b['except']).forEach((ev, n) => {
-      const ex = typeof ev === 'string' ? parsePrefix(ev) : undefined;
-      if (!ex) out.push(invalid(`${r}.ipBlock.except[${n}]`, ev ?? null, 'must specify valid except value'));
-      else if (!prefixContains(cidr, ex)) out.push(forbidden(`${r}.ipBlock.except[${n}]`, `cidr ${b['cidr']} does not contain except ${ev}`));
-    });
-  }
-  return out;
-}
-
-function port(p: Rec, q: string): FieldCause[] {
-  const out: FieldCause[] = [];
-  const n = Number(p['port'] ?? 0);
-  if (n !== 0 && !(Number.isInteger(n) && n >= 1 && n <= 65535)) out.push(invalid(`${q}.port`, n, 'must be between 1 and 65535, inclusive'));
-  if (present(p['endPort'])) {
-    if (n === 0) out.push(forbidden(`${q}.endPort`, 'must not specify endPort without port'));
-    else if (Number(p['endPort']) < n) out.push(forbidden(`${q}.endPort`, `endPort ${p['endPort']} must not be smaller than port ${n}`));
-  }
-  if (present(p['protocol'])) out.push(...enumCheck(p['protocol'], ['SCTP', 'TCP', 'UDP'], `${q}.protocol`, 'must specify protocol'));
-  return out;
-}
-
 export function validateNetworkPolicy(obj: KubeObject, old: KubeObject | undefined): FieldCause[] {
   const sp = specOf(obj);
   const out: FieldCause[] = [];
@@ -156,8 +124,8 @@ export function validateNetworkPolicy(obj: KubeObject, old: KubeObject | undefin
   for (const [dir, peers] of [['ingress', 'from'], ['egress', 'to']] as const) {
     asArray(sp[dir]).forEach((rv, i) => {
       const rule = asRecord(rv);
-      asArray(rule[peers]).forEach((p, j) => out.push(...peer(asRecord(p), `spec.${dir}[${i}].${peers}[${j}]`)));
-      asArray(rule['ports']).forEach((p, k) => out.push(...port(asRecord(p), `spec.${dir}[${i}].ports[${k}]`)));
+      asArray(rule[peers]).forEach((p, j) => out.push(...policyPeer(p, `spec.${dir}[${i}].${peers}[${j}]`, ['LoadBalancer', 'NetworkInterface'])));
+      asArray(rule['ports']).forEach((p, k) => out.push(...policyPort(p, `spec.${dir}[${i}].ports[${k}]`)));
     });
   }
   const types = asArray(sp['policyTypes']);

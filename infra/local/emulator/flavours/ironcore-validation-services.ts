@@ -4,8 +4,9 @@
  */
 import type { FieldCause, KubeObject } from '../types.ts';
 import { asArray, asRecord, dnsSubdomain, enumCheck, forbidden, invalid, labelSelector, required, semanticEqual } from './field.ts';
-import { parseAddr, parsePrefix, prefixContains } from './netip.ts';
+import { parseAddr } from './netip.ts';
 import { validateIpSource } from './ironcore-validation-shared.ts';
+import { policyPeer, policyPort } from './policy-fields.ts';
 import { familyList } from './ironcore-validation-network.ts';
 
 type Rec = Record<string, unknown>;
@@ -88,41 +89,6 @@ export function validateNATGateway(obj: KubeObject, old: KubeObject | undefined)
   return out;
 }
 
-function policyPeer(peer: unknown, r: string): FieldCause[] {
-  const p = asRecord(peer);
-  if (present(p['objectSelector']) && present(p['ipBlock'])) return [forbidden(`${r}.ipBlock`, 'cannot specify multiple peers')];
-  const out: FieldCause[] = [];
-  if (present(p['objectSelector'])) {
-    const sel = asRecord(p['objectSelector']);
-    out.push(...enumCheck(sel['kind'], ['LoadBalancer', 'NetworkInterface', 'VirtualIP'], `${r}.objectSelector.kind`, 'must specify kind'));
-    out.push(...labelSelector(sel, `${r}.objectSelector`));
-  }
-  if (present(p['ipBlock'])) {
-    const b = asRecord(p['ipBlock']);
-    const cidr = typeof b['cidr'] === 'string' ? parsePrefix(b['cidr']) : undefined;
-    if (!cidr) return [...out, invalid(`${r}.ipBlock.cidr`, b['cidr'] ?? null, 'must specify valid cidr')];
-    asArray(b['except']).forEach((ev, n) => {
-      const ex = typeof ev === 'string' ? parsePrefix(ev) : undefined;
-      if (!ex) out.push(invalid(`${r}.ipBlock.except[${n}]`, ev ?? null, 'must specify valid except value'));
-      else if (!prefixContains(cidr, ex)) out.push(forbidden(`${r}.ipBlock.except[${n}]`, `cidr ${b['cidr']} does not contain except ${ev}`));
-    });
-  }
-  return out;
-}
-
-function policyPort(port: unknown, q: string): FieldCause[] {
-  const p = asRecord(port);
-  const out: FieldCause[] = [];
-  const n = Number(p['port'] ?? 0);
-  if (n !== 0 && !validPort(n)) out.push(invalid(`${q}.port`, n, PORT_RANGE_MSG));
-  if (present(p['endPort'])) {
-    if (n === 0) out.push(forbidden(`${q}.endPort`, 'must not specify endPort without port'));
-    else if (Number(p['endPort']) < n) out.push(forbidden(`${q}.endPort`, `endPort ${p['endPort']} must not be smaller than port ${n}`));
-  }
-  if (present(p['protocol'])) out.push(...enumCheck(p['protocol'], PROTOCOLS, `${q}.protocol`, 'must specify protocol'));
-  return out;
-}
-
 /** NetworkPolicy P1–P8 (after `policyTypes` defaulting); `networkRef` immutable. */
 export function validateNetworkPolicy(obj: KubeObject, old: KubeObject | undefined): FieldCause[] {
   const sp = specOf(obj);
@@ -134,7 +100,7 @@ export function validateNetworkPolicy(obj: KubeObject, old: KubeObject | undefin
   for (const [dir, peers] of [['ingress', 'from'], ['egress', 'to']] as const) {
     asArray(sp[dir]).forEach((rv, i) => {
       const rule = asRecord(rv);
-      asArray(rule[peers]).forEach((peer, j) => out.push(...policyPeer(peer, `spec.${dir}[${i}].${peers}[${j}]`)));
+      asArray(rule[peers]).forEach((peer, j) => out.push(...policyPeer(peer, `spec.${dir}[${i}].${peers}[${j}]`, ['LoadBalancer', 'NetworkInterface', 'VirtualIP'])));
       asArray(rule['ports']).forEach((port, k) => out.push(...policyPort(port, `spec.${dir}[${i}].ports[${k}]`)));
     });
   }
