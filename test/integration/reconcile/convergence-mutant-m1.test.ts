@@ -59,7 +59,7 @@ const handlers = new Map<PrimaryKind, SqsBatchHandler>();
 function handlerOf(kind: PrimaryKind): SqsBatchHandler {
   let handler = handlers.get(kind);
   if (!handler) {
-    const k: any = kindReconcilers[kind]; const inner = reconcilerFor((k.kind==='LoadBalancer' ? {...k, finalize: async () => 'gone'} : k) as any, h.env, metrics);
+    const k: any = kindReconcilers[kind]; const inner = reconcilerFor((k.kind==='LoadBalancer' ? {...k, finalize: async () => 'gone', gone: async () => {}} : k) as any, h.env, metrics);
     handler = createReconcileHandler({
       kind,
       reconcile: (msg, ctx) => {

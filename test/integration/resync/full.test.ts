@@ -97,7 +97,7 @@ describe('full resync', () => {
     const summary = await runResync(
       { ironcore: h.ironcore, apinet: h.apinet, enqueuer: h.enqueuer },
       // The clock runs down 10 s per call: after a few objects the reserve is reached.
-      { apinetNamespace: APINET_NAMESPACE, natAutoscaling: false, pageSize: 2, reserveMs: 50_000, remainingMs: () => (left -= 10_000) },
+      { apinetNamespace: APINET_NAMESPACE, natAutoscaling: false, phases: { migration: false }, pageSize: 2, reserveMs: 50_000, remainingMs: () => (left -= 10_000) },
     );
     const messages = await takeAll(h.sqsClient, h.sqs.queues);
     expect(summary.stoppedEarly?.incomplete).toContain('full:Network');
