@@ -169,13 +169,16 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
         { ironcore, apinet, enqueuer: enqueue, logger },
         { apinetNamespace: namespace, watchFilter: config.watchFilter, natAutoscaling: config.natAutoscaling, remainingMs: () => (stopping ? 0 : 60_000), reserveMs: 1 },
       ).finally(() => (running = undefined)));
-    const timer = setInterval(() => {
+    const periodicResync = () =>
       void resyncNow().then(
-        (s) => logger.info('resync done', { enqueued: s.enqueued, orphans: s.orphans, errors: s.errors }),
+        (s) => logger.info('resync done', { enqueued: s.enqueued, orphans: s.orphans, migrated: s.migrated, errors: s.errors }),
         (err: unknown) => logger.error('resync failed', { error: err as Error }),
       );
-    }, config.resyncIntervalSeconds * 1000);
+    const timer = setInterval(periodicResync, config.resyncIntervalSeconds * 1000);
     timer.unref();
+    // Like a controller's initial list (and the Go apinetlet's startup migration, R-MIG-01): one
+    // run right away, so existing objects of external clusters are picked up without waiting.
+    periodicResync();
     stoppers.push(async () => {
       stopping = true;
       clearInterval(timer);
