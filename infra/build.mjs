@@ -2,10 +2,12 @@
 // one self-contained ESM bundle per Lambda, targeting the nodejs22.x runtime (and Node 20 locally).
 import { build } from 'esbuild';
 import { readdirSync, statSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const functionsDir = join(root, 'functions');
+// OUTDIR lets tests build into a temporary folder without touching dist/ (default: <root>/dist).
+const outdir = process.env.OUTDIR ? resolve(process.env.OUTDIR) : join(root, 'dist');
 
 function entries(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -41,10 +43,10 @@ const zodEnglishOnly = {
   },
 };
 
-rmSync(join(root, 'dist'), { recursive: true, force: true });
+rmSync(outdir, { recursive: true, force: true });
 const result = await build({
   entryPoints,
-  outdir: join(root, 'dist'),
+  outdir,
   outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',

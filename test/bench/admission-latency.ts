@@ -5,7 +5,9 @@
  *
  *   npx tsx test/bench/admission-latency.ts
  *
- * Plain HTTP on loopback: this measures the app and its enqueue, not TLS.
+ * Plain HTTP on loopback: this measures the app and its enqueue, not TLS. fauxqs runs in a child
+ * process (test/bench/sqs-server.ts); autocannon runs in this process beside the app, so the numbers
+ * include the load generator's share of the event loop (an upper bound for the app alone).
  */
 import { serve } from '@hono/node-server';
 import autocannon from 'autocannon';
@@ -13,13 +15,19 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AddressInfo } from 'node:net';
 import { createAdmissionApp } from '../../shared/admission/app.ts';
 import { createSqsEnqueuer } from '../../shared/queue/enqueue.ts';
-import { startLocalSqs } from '../../infra/local/stack/queues.ts';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 
-const sqs = await startLocalSqs({ serverlessYmlPath: new URL('../../serverless.yml', import.meta.url).pathname });
+const child = spawn(process.execPath, ['--import', 'tsx', new URL('./sqs-server.ts', import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
+const firstLine = await new Promise<string>((resolve, reject) => {
+  createInterface({ input: child.stdout! }).once('line', resolve);
+  child.once('exit', (code) => reject(new Error(`sqs-server exited with ${code}`)));
+});
+const sqs = JSON.parse(firstLine) as { endpoint: string; queues: Record<string, string> };
 const client = new SQSClient({ endpoint: sqs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
 const token = 'bench-token';
 const app = createAdmissionApp({ enqueue: createSqsEnqueuer({ client, queueUrls: sqs.queues }), token, log: () => {} });
@@ -76,5 +84,5 @@ const summary = {
 console.log(JSON.stringify(summary, null, 2));
 server.close();
 client.destroy();
-await sqs.stop();
+child.kill('SIGTERM');
 process.exit(summary.non2xx || summary.errors ? 1 : 0);
