@@ -1,7 +1,8 @@
 /**
  * Cold start of each deployable bundle: N fresh `node` processes per bundle import it with a
  * deployed function's environment (configuration checked, Kubernetes and SQS clients built, as at
- * a Lambda cold start) and report how long the import took and the RSS afterwards.
+ * a Lambda cold start) and report how long the import took and the RSS afterwards, with and
+ * without --enable-source-maps (serverless.yml sets it).
  *
  *   node --import tsx test/bench/coldstart.ts [N=10] [--markdown]
  *
@@ -36,7 +37,7 @@ process.exit(0);
 `;
 
 interface Sample { importMs: number; readyMs: number; rss: number }
-interface Row { bundle: string; kib: number; node: string; samples: Sample[] }
+interface Row { bundle: string; kib: number; node: string; maps: 'on' | 'off'; samples: Sample[] }
 
 const p50 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 const max = (xs: number[]) => Math.max(...xs);
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '', TZ: ':UTC', LAMBDA_TASK_ROOT: dist, AWS_REGION: 'eu-central-1',
       AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'fake', AWS_SESSION_TOKEN: 'fake',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', NODE_OPTIONS: '--enable-source-maps',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       APINET_NAMESPACE: 'apinet', IRONCORE_KUBECONFIG: kubeconfig, APINET_KUBECONFIG: kubeconfig, WEBHOOK_TOKEN: 'bench',
       POWERTOOLS_SERVICE_NAME: 'apinetlet', POWERTOOLS_METRICS_NAMESPACE: 'apinetlet',
       ...Object.fromEntries(
@@ -82,16 +83,21 @@ async function main(): Promise<void> {
     for (const file of await bundlesIn(dist)) {
       const bundle = relative(dist, file).replace(/\.mjs$/, '');
       const kib = (await stat(file)).size / 1024;
+      // serverless.yml deploys with NODE_OPTIONS=--enable-source-maps, which makes Node read the
+      // bundle's source map at load; "off" shows what that costs.
       for (const node of nodes) {
-        const samples: Sample[] = [];
-        for (let i = 0; i < N; i++) {
-          const { stdout } = await run(node.bin, [join(dir, 'probe.mjs'), file], { env, cwd: dist }).catch((err) => {
-            throw new Error(`coldstart: importing ${bundle} on ${node.label} failed: ${err.stderr || err.message}`);
-          });
-          samples.push(JSON.parse(stdout) as Sample);
+        for (const maps of ['on', 'off'] as const) {
+          const samples: Sample[] = [];
+          const withMaps = maps === 'on' ? { ...env, NODE_OPTIONS: '--enable-source-maps' } : env;
+          for (let i = 0; i < N; i++) {
+            const { stdout } = await run(node.bin, [join(dir, 'probe.mjs'), file], { env: withMaps, cwd: dist }).catch((err) => {
+              throw new Error(`coldstart: importing ${bundle} on ${node.label} failed: ${err.stderr || err.message}`);
+            });
+            samples.push(JSON.parse(stdout) as Sample);
+          }
+          rows.push({ bundle, kib, node: node.label, maps, samples });
+          process.stderr.write(`${bundle} on ${node.label}, source maps ${maps}: ${N} runs\n`);
         }
-        rows.push({ bundle, kib, node: node.label, samples });
-        process.stderr.write(`${bundle} on ${node.label}: ${N} runs\n`);
       }
     }
     print(rows);
@@ -102,21 +108,21 @@ async function main(): Promise<void> {
 }
 
 function print(rows: Row[]): void {
-  const header = ['bundle', 'KiB', 'node', 'import p50 (ms)', 'import max (ms)', 'start→ready p50 (ms)', 'RSS p50 (MiB)', 'RSS max (MiB)'];
+  const header = ['bundle', 'KiB', 'node', 'source maps', 'import p50 (ms)', 'import max (ms)', 'start→ready p50 (ms)', 'RSS p50 (MiB)', 'RSS max (MiB)'];
   const table = rows.map((r) => {
     const imp = r.samples.map((s) => s.importMs);
     const ready = r.samples.map((s) => s.readyMs);
     const rss = r.samples.map((s) => s.rss / 2 ** 20);
-    return [r.bundle, r.kib.toFixed(0), r.node, p50(imp).toFixed(0), max(imp).toFixed(0), p50(ready).toFixed(0), p50(rss).toFixed(0), max(rss).toFixed(0)];
+    return [r.bundle, r.kib.toFixed(0), r.node, r.maps, p50(imp).toFixed(0), max(imp).toFixed(0), p50(ready).toFixed(0), p50(rss).toFixed(0), max(rss).toFixed(0)];
   });
   if (markdown) {
     console.log(`| ${header.join(' | ')} |`);
-    console.log(`|${header.map((_, i) => (i === 0 || i === 2 ? '---' : '---:')).join('|')}|`);
+    console.log(`|${header.map((_, i) => (i === 0 || i === 2 || i === 3 ? '---' : '---:')).join('|')}|`);
     for (const row of table) console.log(`| ${row.join(' | ')} |`);
     return;
   }
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === 2 || i === 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(line(header));
   for (const row of table) console.log(line(row));
 }

@@ -61,6 +61,21 @@ describe('serverless package', () => {
     }
   });
 
+  it('routes every webhook URL of infra/kubernetes to the function that serves it', () => {
+    const routes = resources()
+      .filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Route')
+      .map(([, r]) => r.Properties.RouteKey as string);
+    const manifests = ['ironcore/admission-webhooks.yaml', 'ironcore/watch-webhook.yaml', 'apinet/watch-webhook.yaml'].map((f) =>
+      readFileSync(join(root, 'infra/kubernetes', f), 'utf8'),
+    );
+    const paths = manifests.flatMap((m) => [...m.matchAll(/url: \$\{(?:WEBHOOK|WATCH)_BASE_URL\}(\S+)/g)].map((x) => x[1]!));
+    expect(paths.length).toBeGreaterThanOrEqual(4);
+    for (const path of paths) {
+      const route = `POST ${path.replace('${WEBHOOK_TOKEN}', '{token}').replace(/\/events\/(ironcore|apinet)$/, '/events/{cluster}')}`;
+      expect(routes, path).toContain(route);
+    }
+  });
+
   it('lets functions send to and change visibility on the queues only', () => {
     const role = template.Resources.IamRoleLambdaExecution.Properties;
     const statements = role.Policies[0].PolicyDocument.Statement as Array<{ Action: string[] }>;
