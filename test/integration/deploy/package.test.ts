@@ -76,11 +76,16 @@ describe('serverless package', () => {
     }
   });
 
-  it('lets functions send to and change visibility on the queues only', () => {
-    const role = template.Resources.IamRoleLambdaExecution.Properties;
-    const statements = role.Policies[0].PolicyDocument.Statement as Array<{ Action: string[] }>;
-    const sqsActions = statements.flatMap((s) => s.Action).filter((a) => a.startsWith('sqs:'));
-    // Receive/Delete are granted by the event source mapping role statements serverless adds.
-    expect(new Set(sqsActions)).toEqual(new Set(['sqs:SendMessage', 'sqs:ChangeMessageVisibility', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes']));
+  it('gives each function only the SQS actions it uses', () => {
+    const actions = (role: string) =>
+      (template.Resources[role].Properties.Policies as Array<{ PolicyDocument: { Statement: Array<{ Action: string[] }> } }>)
+        .flatMap((p) => p.PolicyDocument.Statement.flatMap((st) => st.Action))
+        .sort();
+    expect(actions('EnqueueRole')).toEqual(['sqs:SendMessage']);
+    expect(actions('ReconcileRole')).toEqual(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined(); // no shared catch-all role
+    const roleOf = (fn: string) => template.Resources[`${fn}LambdaFunction`].Properties.Role['Fn::GetAtt'][0];
+    for (const fn of ['Admission', 'Watch', 'Resync']) expect(roleOf(fn), fn).toBe('EnqueueRole');
+    for (const kind of PRIMARY_KINDS) expect(roleOf(`Reconcile${kind}`), kind).toBe('ReconcileRole');
   });
 });
