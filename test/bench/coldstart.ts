@@ -2,7 +2,7 @@
  * Cold start of each deployable bundle: N fresh `node` processes per bundle import it with a
  * deployed function's environment (configuration checked, Kubernetes and SQS clients built, as at
  * a Lambda cold start) and report how long the import took and the RSS afterwards, with and
- * without --enable-source-maps (serverless.yml sets it).
+ * without --enable-source-maps (serverless.yml no longer sets it: the maps are not shipped).
  *
  *   node --import tsx test/bench/coldstart.ts [N=10] [--markdown]
  *
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     for (const file of await bundlesIn(dist)) {
       const bundle = relative(dist, file).replace(/\.mjs$/, '');
       const kib = (await stat(file)).size / 1024;
-      // serverless.yml deploys with NODE_OPTIONS=--enable-source-maps, which makes Node read the
+      // Deployed without --enable-source-maps (see infra/build.mjs); measured both ways because it makes Node read the
       // bundle's source map at load; "off" shows what that costs.
       for (const node of nodes) {
         for (const maps of ['on', 'off'] as const) {
