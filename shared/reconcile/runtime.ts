@@ -93,19 +93,19 @@ export async function runReconcile<T extends KubeObject>(
   const res = ironcoreResources[kind.kind];
   const key: ObjectKey = { namespace: msg.namespace, name: msg.name };
   const keyText = messageGroupId(msg);
-  const raw = await env.ironcore.get(res, key.namespace, key.name);
   const early = ctx.receiveCount <= ADMISSION_VISIBILITY_RETRIES;
+  const { raw, visible } = await readAdmitted(env, res, key, msg, early);
 
   if (!raw) {
     // Admission sees a CREATE before it is stored: not found yet is not "gone" (ARCHITECTURE.md 2).
-    if (msg.op === 'CREATE' && early) return requeue(`${keyText} admitted for creation but not stored yet`, VISIBILITY_RETRY_SECONDS);
+    if (!visible) return requeue(`${keyText} admitted for creation but not stored yet`, VISIBILITY_RETRY_SECONDS);
     await kind.gone(key, env, ctx);
     return done();
   }
   if (msg.uid && msg.op === 'DELETE' && raw.metadata.uid !== msg.uid) {
     // The object of the DELETE is gone and a new one took its name: clean up after the old one too.
     await kind.gone(key, env, ctx);
-  } else if (msg.op === 'DELETE' && !raw.metadata.deletionTimestamp && early) {
+  } else if (msg.op === 'DELETE' && !visible) {
     // Admitted for deletion but the deletionTimestamp is not stored yet; storing it calls no webhook
     // again, so this message must come back to see it.
     return requeue(`${keyText} admitted for deletion but not marked deleted yet`, VISIBILITY_RETRY_SECONDS);
@@ -140,10 +140,48 @@ export async function runReconcile<T extends KubeObject>(
       break;
   }
   // An admitted UPDATE not visible yet: we reconciled what is stored; look again shortly for the change.
-  if (result.outcome === 'done' && msg.op === 'UPDATE' && msg.resourceVersion && early && raw.metadata.resourceVersion === msg.resourceVersion) {
+  if (result.outcome === 'done' && msg.op === 'UPDATE' && !visible) {
     return requeue(`${keyText} still at resourceVersion ${msg.resourceVersion}; the admitted update is not stored yet`, VISIBILITY_RETRY_SECONDS);
   }
   return result;
+}
+
+/** Pauses before re-reading an admitted change that is not stored yet (ms). */
+export const ADMISSION_READ_PAUSES_MS = [50, 150, 300];
+
+/**
+ * Reads the object of a message. An admission message describes a change the API server stores
+ * only after the webhook answered, usually milliseconds later: re-reading a few times within the
+ * invocation is far cheaper than a round through the queue. `visible` is false when, on an early
+ * delivery, the admitted change still cannot be seen.
+ */
+async function readAdmitted(
+  env: ReconcileEnv,
+  res: ResourceInfo,
+  key: ObjectKey,
+  msg: QueueMessage,
+  early: boolean,
+): Promise<{ raw: KubeObject | undefined; visible: boolean }> {
+  const stored = (raw: KubeObject | undefined): boolean => {
+    switch (msg.op) {
+      case 'CREATE':
+        return raw !== undefined;
+      case 'UPDATE':
+        return !raw || !msg.resourceVersion || raw.metadata.resourceVersion !== msg.resourceVersion;
+      case 'DELETE':
+        return !raw || Boolean(raw.metadata.deletionTimestamp) || Boolean(msg.uid && raw.metadata.uid !== msg.uid);
+      default:
+        return true;
+    }
+  };
+  let raw = await env.ironcore.get(res, key.namespace, key.name);
+  if (!early) return { raw, visible: true };
+  for (const pause of ADMISSION_READ_PAUSES_MS) {
+    if (stored(raw)) return { raw, visible: true };
+    await new Promise((r) => setTimeout(r, pause));
+    raw = await env.ironcore.get(res, key.namespace, key.name);
+  }
+  return { raw, visible: stored(raw) };
 }
 
 function parseObject<T extends KubeObject>(kind: KindReconciler<T>, raw: KubeObject, keyText: string): T {

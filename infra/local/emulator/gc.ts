@@ -15,7 +15,7 @@ const GC_CONTEXT: WriteContext = {
   internal: true,
 };
 
-type Entry = { kind: KindDef; object: KubeObject };
+type Entry = { kind: KindDef; object: Readonly<KubeObject> };
 
 /**
  * Whether an owner reference is satisfied: an object of that kind and name with that uid
@@ -27,7 +27,7 @@ function ownerState(registry: Registry, dependent: Entry, ref: OwnerReference): 
   if (!ownerKind) return 'unknown';
   // §6.6: a namespaced owner of a cluster-scoped dependent is treated as absent... but never collected.
   if (ownerKind.namespaced && !dependent.kind.namespaced) return 'unknown';
-  const owner = registry.store.get(ownerKind, ownerKind.namespaced ? dependent.object.metadata.namespace : undefined, ref.name);
+  const owner = registry.store.peek(ownerKind, ownerKind.namespaced ? dependent.object.metadata.namespace : undefined, ref.name);
   return owner && owner.metadata.uid === ref.uid ? 'present' : 'absent';
 }
 

@@ -51,6 +51,11 @@ export class Store {
     return o ? structuredClone(o) : undefined;
   }
 
+  /** Like get() but without a copy, for read-only checks on hot paths (the garbage collector). */
+  peek(kind: KindDef, namespace: string | undefined, name: string): Readonly<KubeObject> | undefined {
+    return this.objects.get(kindKey(kind))?.get(objectKey(kind.namespaced ? namespace : undefined, name));
+  }
+
   /** Objects of a kind in storage-key order (namespace, then name). */
   list(kind: KindDef, namespace?: string): KubeObject[] {
     const m = this.objects.get(kindKey(kind));
@@ -64,10 +69,15 @@ export class Store {
     return out;
   }
 
-  /** Every stored object, for the garbage collector. */
-  all(): { kind: KindDef; object: KubeObject }[] {
-    const out: { kind: KindDef; object: KubeObject }[] = [];
-    for (const m of this.objects.values()) for (const o of m.values()) out.push({ kind: this.kindOf.get(o)!, object: structuredClone(o) });
+  /**
+   * Every stored object, for the garbage collector, WITHOUT copies: the collector runs after every
+   * burst of writes, and cloning the whole store each time made writes O(n). Stored objects are never
+   * changed in place (put stores a fresh copy), so these are consistent snapshots; callers must not
+   * mutate them and must re-read with get() before writing.
+   */
+  all(): { kind: KindDef; object: Readonly<KubeObject> }[] {
+    const out: { kind: KindDef; object: Readonly<KubeObject> }[] = [];
+    for (const m of this.objects.values()) for (const o of m.values()) out.push({ kind: this.kindOf.get(o)!, object: o });
     return out;
   }
 
