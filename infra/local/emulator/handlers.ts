@@ -72,7 +72,7 @@ export function handleList(registry: Registry, r: ResourceRequest): void {
     listRv = token.rv;
     start = token.start;
   }
-  const all = registry.store.list(r.kind, r.namespace).filter((o) => matches(sel, r.kind, o));
+  const all = registry.store.list(r.kind, r.namespace, (o) => matches(sel, r.kind, o));
   const page = paginate(all, { limit, start, rv: listRv, selected: sel.labels.length > 0 || sel.fields.length > 0 });
   const metadata: Record<string, unknown> = { resourceVersion: String(listRv) };
   if (page.continue) metadata.continue = page.continue;
@@ -236,7 +236,7 @@ export async function handleDeleteCollection(registry: Registry, r: ResourceRequ
   if (opts.dryRun?.length) for (const d of opts.dryRun) r.query.append('dryRun', d);
   const ctx = writeContext(r, 'DeleteOptions');
   const sel = selectorsOf(r);
-  const matched = registry.store.list(r.kind, r.namespace).filter((o) => matches(sel, r.kind, o));
+  const matched = registry.store.list(r.kind, r.namespace, (o) => matches(sel, r.kind, o));
   for (const o of matched) {
     try {
       await deleteObject(registry, r.kind, o.metadata.namespace, o.metadata.name!, opts, ctx);

@@ -56,15 +56,18 @@ export class Store {
     return this.objects.get(kindKey(kind))?.get(objectKey(kind.namespaced ? namespace : undefined, name));
   }
 
-  /** Objects of a kind in storage-key order (namespace, then name). */
-  list(kind: KindDef, namespace?: string): KubeObject[] {
+  /**
+   * Objects of a kind in storage-key order (namespace, then name). `filter` (e.g. a selector) runs
+   * on the stored objects before they are copied, so a selective LIST copies only what it returns.
+   */
+  list(kind: KindDef, namespace?: string, filter?: (o: Readonly<KubeObject>) => boolean): KubeObject[] {
     const m = this.objects.get(kindKey(kind));
     if (!m) return [];
     const keys = [...m.keys()].sort();
     const out: KubeObject[] = [];
     for (const k of keys) {
       const o = m.get(k)!;
-      if (namespace === undefined || o.metadata.namespace === namespace) out.push(structuredClone(o));
+      if ((namespace === undefined || o.metadata.namespace === namespace) && (!filter || filter(o))) out.push(structuredClone(o));
     }
     return out;
   }

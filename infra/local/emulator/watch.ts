@@ -64,7 +64,7 @@ export function serveWatch(res: ServerResponse, store: Store, req: WatchRequest,
 
   const rv = req.resourceVersion;
   if (rv === undefined || rv === '' || rv === '0') {
-    const initial = store.list(req.kind, req.namespace).filter((o: KubeObject) => matches(req.selectors, req.kind, o));
+    const initial = store.list(req.kind, req.namespace, (o) => matches(req.selectors, req.kind, o));
     for (const o of initial) write({ type: 'ADDED', object: o });
   } else {
     const from = Number(rv);
