@@ -22,6 +22,7 @@ import {
   type ApinetNetworkInterfaceWrite,
   type VirtualIPWrite,
 } from './core/networkinterface.ts';
+import { apinetNetworkInterfaceReads, apinetNetworkInterfacesThatMatter, findWantedApinetNetworkInterface } from './core/networkinterface-reads.ts';
 import type { KindReconciler, ObjectKey, ReconcileEnv } from './runtime.ts';
 import type { z } from 'zod';
 
@@ -61,7 +62,9 @@ export const networkInterfaceReconciler: KindReconciler<IroncoreNetworkInterface
   async finalize(nic, env, ctx): Promise<'gone' | 'waiting'> {
     const key = objectKey(nic.metadata);
     for (let pass = 1; ; pass++) {
-      const [apinetNics, virtualIPs] = await Promise.all([listApinetNics(env, key, ctx), listVirtualIPs(env, nic.metadata.namespace ?? '', key, ctx)]);
+      // R-NIC-09 releases only what stems from the NIC: the origin LIST, not every apinet NIC of ANS.
+      const originSelector = apinetNetworkInterfaceReads(nic).originSelector;
+      const [apinetNics, virtualIPs] = await Promise.all([listApinetNics(env, key, ctx, originSelector), listVirtualIPs(env, nic.metadata.namespace ?? '', key, ctx)]);
       const plan = networkInterfaceDeletion({ networkInterface: nic, apinetNetworkInterfaces: apinetNics, virtualIPs, settings: env.settings });
       try {
         await sendApinetNicWrites(env, key, plan.apinetNetworkInterfaceWrites);
@@ -110,7 +113,7 @@ async function reconcilePass(nic: IroncoreNetworkInterface, env: ReconcileEnv, c
   const key = objectKey(nic.metadata);
   const namespace = nic.metadata.namespace ?? '';
   const [apinetNics, virtualIPs, prefixes] = await Promise.all([
-    listApinetNics(env, key, ctx),
+    readApinetNicsThatMatter(env, nic, key, ctx),
     listVirtualIPs(env, namespace, key, ctx),
     readPrefixes(env, nic, key),
   ]);
@@ -167,6 +170,31 @@ async function guardedPatch(
   }
 }
 
+/**
+ * The apinet NICs the claim decisions look at (core/networkinterface-reads.ts): those stemming from
+ * the NIC (one origin-label LIST), plus the one the provider ID wants — already among them when
+ * held, else `GET ANS/<name segment>` when its UID matches, else (R-NIC-13 matches by UID only)
+ * the full LIST of ANS. A held, converged NIC therefore costs one selective LIST.
+ */
+async function readApinetNicsThatMatter(env: ReconcileEnv, nic: IroncoreNetworkInterface, key: string, ctx: ReconcileContext): Promise<ApinetNetworkInterface[]> {
+  const reads = apinetNetworkInterfaceReads(nic);
+  const stemming = await listApinetNics(env, key, ctx, reads.originSelector);
+  if (reads.wantedUid === undefined) return stemming;
+  let wanted = findWantedApinetNetworkInterface(reads, stemming);
+  if (!wanted && reads.candidateName !== undefined) wanted = findWantedApinetNetworkInterface(reads, [await getApinetNic(env, reads.candidateName, key)]);
+  if (!wanted) wanted = findWantedApinetNetworkInterface(reads, await listApinetNics(env, key, ctx));
+  return apinetNetworkInterfacesThatMatter(wanted, stemming);
+}
+
+/** `ANS/<name>`, or `undefined` when missing or unreadable (then the full LIST decides). */
+async function getApinetNic(env: ReconcileEnv, name: string, key: string): Promise<ApinetNetworkInterface | undefined> {
+  const ns = env.settings.apinetNamespace;
+  const raw = await step(key, 'read', `reading apinet NetworkInterface ${ns}/${name} named by the provider ID`, () => env.apinet.get(apinet.NetworkInterface, ns, name));
+  const parsed = raw ? ApinetNetworkInterface.safeParse(raw) : undefined;
+  return parsed?.success ? parsed.data : undefined;
+}
+
+/** apinet NICs of ANS, all of them or those matching `labelSelector`. */
 async function listApinetNics(env: ReconcileEnv, key: string, ctx: ReconcileContext, labelSelector?: string): Promise<ApinetNetworkInterface[]> {
   const raw = await step(key, 'read', 'listing apinet NetworkInterfaces', () =>
     collect(env.apinet.listAll(apinet.NetworkInterface, { namespace: env.settings.apinetNamespace, ...(labelSelector ? { labelSelector } : {}) })),
@@ -174,6 +202,12 @@ async function listApinetNics(env: ReconcileEnv, key: string, ctx: ReconcileCont
   return parseEach(raw, ApinetNetworkInterface, 'apinet NetworkInterface', ctx);
 }
 
+/**
+ * Every VirtualIP of the NIC's namespace. The wanted one (R-NIC-05) could be read by name, but the
+ * ones still targeting the NIC (R-NIC-06 release, R-NIC-09) can only be found by listing: ironcore
+ * has no field selector on `spec.targetRef` and the apinetlet puts no label on VirtualIPs. Listing
+ * is bounded by the NIC's namespace, not the cluster, and one LIST also yields the wanted VIP.
+ */
 async function listVirtualIPs(env: ReconcileEnv, namespace: string, key: string, ctx: ReconcileContext): Promise<IroncoreVirtualIP[]> {
   const raw = await step(key, 'read', `listing VirtualIPs of namespace ${namespace}`, () => collect(env.ironcore.listAll(ironcore.VirtualIP, { namespace })));
   return parseEach(raw, IroncoreVirtualIP, 'VirtualIP', ctx);

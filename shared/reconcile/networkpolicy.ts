@@ -3,7 +3,8 @@
  * `core/networkpolicy.ts`. Order of a pass: read the ironcore Network (missing → nothing,
  * R-NP-04) and its apinet Network → apply the apinet NetworkPolicy (policy-type errors throw
  * before, R-NP-06) → with the apinet Network present, list the apinet NICs (and LoadBalancers when
- * a peer selects them) and apply the NetworkPolicyRule under its own field manager (R-NP-02).
+ * a peer selects them) by the policy's label selectors (core/networkpolicy-reads.ts) and apply the
+ * NetworkPolicyRule under its own field manager (R-NP-02).
  */
 import type { z } from 'zod';
 import { ApinetLoadBalancer, ApinetNetwork, ApinetNetworkInterface, ApinetNetworkPolicy } from '../api/apinet.ts';
@@ -15,6 +16,7 @@ import type { KubeObject } from '../kube/types.ts';
 import type { ReconcileContext } from '../queue/consumer.ts';
 import { done, type ReconcileResult } from '../queue/result.ts';
 import { objectKey } from './core/errors.ts';
+import { networkPolicyListSelectors } from './core/networkpolicy-reads.ts';
 import { desiredApinetNetworkPolicyRule, networkPolicyDeletion, planNetworkPolicy, type NetworkPolicyObserved } from './core/networkpolicy.ts';
 import type { KindReconciler, ReconcileEnv } from './runtime.ts';
 import { applyApinet, atStep, deleteApinetOfGone, parseAs } from './steps.ts';
@@ -22,24 +24,37 @@ import { applyApinet, atStep, deleteApinetOfGone, parseAs } from './steps.ts';
 /** The cores' apply bodies are closed interfaces; the client takes any object with metadata. */
 const applyBody = (body: { metadata: { name: string; namespace: string } }): KubeObject => body as unknown as KubeObject;
 
-/** Whether any ingress/egress peer selects LoadBalancers (R-NP-05): only then are they listed. */
-function selectsLoadBalancers(np: IroncoreNetworkPolicy): boolean {
-  const peers = [...(np.spec.ingress ?? []).flatMap((r) => r.from ?? []), ...(np.spec.egress ?? []).flatMap((r) => r.to ?? [])];
-  return peers.some((p) => p.objectSelector?.kind === 'LoadBalancer');
-}
-
-/** Every object of `res` in ANS; one that does not parse is left out with a warning (it cannot be a target). */
-async function listInApinetNamespace<T>(env: ReconcileEnv, ctx: ReconcileContext, key: string, res: ResourceInfo, schema: z.ZodType<T>): Promise<T[]> {
+/**
+ * The objects of `res` in ANS that any of `selectors` matches: one LIST per selector (server-side
+ * label selector), merged by name; `[]` lists nothing. One that does not parse is left out with a
+ * warning (it cannot be a target).
+ */
+async function listInApinetNamespace<T>(
+  env: ReconcileEnv,
+  ctx: ReconcileContext,
+  key: string,
+  res: ResourceInfo,
+  schema: z.ZodType<T>,
+  selectors: readonly string[],
+): Promise<T[]> {
   const ns = env.settings.apinetNamespace;
-  const raw = await atStep(key, 'read', `listing apinet ${res.kind}s of ${ns}`, async () => {
-    const items: KubeObject[] = [];
-    for await (const item of env.apinet.listAll(res, { namespace: ns })) items.push(item);
-    return items;
-  });
-  return raw.flatMap((obj) => {
+  const lists = await Promise.all(
+    selectors.map((labelSelector) =>
+      atStep(key, 'read', `listing apinet ${res.kind}s of ${ns}${labelSelector ? ` with labelSelector ${JSON.stringify(labelSelector)}` : ''}`, async () => {
+        const items: KubeObject[] = [];
+        for await (const item of env.apinet.listAll(res, { namespace: ns, ...(labelSelector ? { labelSelector } : {}) })) items.push(item);
+        return items;
+      }),
+    ),
+  );
+  const seen = new Set<string>();
+  return lists.flat().flatMap((obj) => {
+    const name = obj.metadata.name ?? '';
+    if (seen.has(name)) return [];
+    seen.add(name);
     const parsed = schema.safeParse(obj);
     if (parsed.success) return [parsed.data];
-    ctx.logger.warn(`skipping apinet ${res.kind} ${ns}/${obj.metadata.name}: does not parse`, { issue: parsed.error.issues[0]?.message });
+    ctx.logger.warn(`skipping apinet ${res.kind} ${ns}/${name}: does not parse`, { issue: parsed.error.issues[0]?.message });
     return [];
   });
 }
@@ -82,9 +97,11 @@ async function reconcile(np: IroncoreNetworkPolicy, env: ReconcileEnv, ctx: Reco
     ctx.logger.info(`rule skipped until apinet Network ${env.settings.apinetNamespace}/${observed.network?.metadata.uid} exists`);
     return done();
   }
+  // The policy's label selectors go to the server; network and readiness are filtered by the core (R-NP-07).
+  const selectors = networkPolicyListSelectors(np);
   const [nics, lbs] = await Promise.all([
-    listInApinetNamespace(env, ctx, key, apinet.NetworkInterface, ApinetNetworkInterface),
-    selectsLoadBalancers(np) ? listInApinetNamespace(env, ctx, key, apinet.LoadBalancer, ApinetLoadBalancer) : Promise.resolve([]),
+    listInApinetNamespace(env, ctx, key, apinet.NetworkInterface, ApinetNetworkInterface, selectors.networkInterfaces),
+    listInApinetNamespace(env, ctx, key, apinet.LoadBalancer, ApinetLoadBalancer, selectors.loadBalancers),
   ]);
   // R-NP-06: an unsupported object kind throws here, after the policy was applied.
   const rule = desiredApinetNetworkPolicyRule({ ...observed, apinetNetworkInterfaces: nics, apinetLoadBalancers: lbs, appliedApinetNetworkPolicy: applied });

@@ -6,11 +6,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KindDef, KubeObject } from './types.ts';
 import type { Registry, Subresource, WriteContext } from './registry.ts';
 import { boolParam, decodeObjectBody, parseJson, parseYaml, readBody, sendJson } from './http.ts';
-import { decodeContinue, matches, paginate, parseFieldSelector, parseLabelSelector, type Selectors } from './list.ts';
+import { encodeContinue, matches, paginate, parseFieldSelector, parseLabelSelector, type Selectors } from './list.ts';
 import { applyJsonPatch, mergePatch, patchTypeOf } from './patch.ts';
 import { deleteObject, type DeleteOptions } from './delete.ts';
 import { serveWatch } from './watch.ts';
-import { badRequest, conflict, expired, field, invalidOptions } from './status.ts';
+import { badRequest, conflict, continueTooOld, field, invalidOptions, listTooOld, tooLargeResourceVersion } from './status.ts';
+import { listParams, parseRv, planList, validateListOptions } from './list-options.ts';
 import { dropUnknownMetaFields, unknownMetaFields } from './meta.ts';
 import { ApiError } from './types.ts';
 
@@ -24,6 +25,8 @@ export interface ResourceRequest {
   sub?: Subresource;
   user: WriteContext['user'];
   bookmarkIntervalMs: number;
+  /** How long a read at a resourceVersion newer than the store waits before 504 (~3 s real, §4.5). */
+  tooLargeRvWaitMs: number;
 }
 
 const apiVersionOf = (k: KindDef) => (k.group ? `${k.group}/${k.version}` : k.version);
@@ -38,7 +41,15 @@ function selectorsOf(r: ResourceRequest): Selectors {
   return { labels: parseLabelSelector(r.query.get('labelSelector')), fields };
 }
 
-export function handleGet(registry: Registry, r: ResourceRequest): void {
+/** §4.5: a read "not older than X" for X beyond the store waits for it, then answers 504. */
+async function awaitRv(registry: Registry, r: ResourceRequest, rv: number | undefined): Promise<void> {
+  if (rv === undefined || rv <= registry.store.currentRv()) return;
+  if (!(await registry.store.waitForRv(rv, r.tooLargeRvWaitMs))) throw tooLargeResourceVersion(rv, registry.store.currentRv());
+}
+
+export async function handleGet(registry: Registry, r: ResourceRequest): Promise<void> {
+  const rv = r.query.get('resourceVersion') ?? '';
+  if (rv && rv !== '0') await awaitRv(registry, r, parseRv(rv));
   const obj = registry.store.get(r.kind, r.namespace, r.name!);
   if (!obj) throw notFoundFor(r);
   sendJson(r.res, 200, obj);
@@ -50,30 +61,24 @@ function notFoundFor(r: ResourceRequest): ApiError {
   return new ApiError(404, 'NotFound', `${q} "${name}" not found`, { name, ...(r.kind.group ? { group: r.kind.group } : {}), kind: r.kind.resource });
 }
 
-export function handleList(registry: Registry, r: ResourceRequest): void {
-  const q = r.query;
+export async function handleList(registry: Registry, r: ResourceRequest): Promise<void> {
   const sel = selectorsOf(r);
-  const rv = q.get('resourceVersion') ?? '';
-  const rvm = q.get('resourceVersionMatch') ?? '';
-  const cont = q.get('continue') ?? '';
-  if (rvm && !rv) throw invalidOptions('ListOptions', [field.forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided')]);
-  if (rvm && cont) throw invalidOptions('ListOptions', [field.forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided')]);
-  if (rvm && !['Exact', 'NotOlderThan'].includes(rvm)) throw invalidOptions('ListOptions', [field.notSupported('resourceVersionMatch', rvm, ['Exact', 'NotOlderThan', ''])]);
-  if (cont && rv && rv !== '0') throw badRequest('specifying resource version is not allowed when using continue');
-  if (rv && !/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${rv}`);
-  const limit = Number(q.get('limit') ?? 0) || undefined;
-  let listRv = registry.store.currentRv();
-  let start: string | undefined;
-  if (cont) {
-    const token = decodeContinue(cont);
-    if (token.rv < registry.store.oldestResumableRv() - 1) {
-      throw expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
-    }
-    listRv = token.rv;
-    start = token.start;
+  const p = listParams(r.query);
+  validateListOptions(p, false);
+  const plan = planList(p);
+  await awaitRv(registry, r, plan.minRv);
+  const filter = (o: KubeObject) => matches(sel, r.kind, o);
+  let listRv: number;
+  let all: KubeObject[];
+  if (plan.at === 'exact') {
+    // §4.2/§4.5: continued pages and Exact lists come from the snapshot at the version, not the current state.
+    const snapshot = registry.store.stateAt(r.kind, plan.rv, r.namespace, filter);
+    if (!snapshot) throw plan.start !== undefined ? continueTooOld(encodeContinue(-1, plan.start)) : listTooOld();
+    [listRv, all] = [plan.rv, snapshot];
+  } else {
+    [listRv, all] = [registry.store.currentRv(), registry.store.list(r.kind, r.namespace, filter)];
   }
-  const all = registry.store.list(r.kind, r.namespace, (o) => matches(sel, r.kind, o));
-  const page = paginate(all, { limit, start, rv: listRv, selected: sel.labels.length > 0 || sel.fields.length > 0 });
+  const page = paginate(all, { limit: p.limit, start: plan.start, rv: listRv, selected: sel.labels.length > 0 || sel.fields.length > 0 });
   const metadata: Record<string, unknown> = { resourceVersion: String(listRv) };
   if (page.continue) metadata.continue = page.continue;
   if (page.remainingItemCount !== undefined) metadata.remainingItemCount = page.remainingItemCount;
@@ -82,6 +87,10 @@ export function handleList(registry: Registry, r: ResourceRequest): void {
 
 export function handleWatch(registry: Registry, r: ResourceRequest): void {
   const sel = selectorsOf(r);
+  const p = listParams(r.query);
+  validateListOptions(p, true);
+  const rv = p.resourceVersion;
+  if (rv && rv !== '0') parseRv(rv);
   const t = r.query.get('timeoutSeconds');
   serveWatch(
     r.res,
@@ -91,6 +100,8 @@ export function handleWatch(registry: Registry, r: ResourceRequest): void {
       namespace: r.namespace,
       selectors: sel,
       resourceVersion: r.query.get('resourceVersion') ?? undefined,
+      sendInitialEvents: p.sendInitialEvents,
+      tooLargeRvWaitMs: r.tooLargeRvWaitMs,
       allowBookmarks: boolParam(r.query, 'allowWatchBookmarks'),
       timeoutSeconds: t ? Number(t) : undefined,
       bookmarkIntervalMs: r.bookmarkIntervalMs,

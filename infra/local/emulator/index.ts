@@ -36,6 +36,8 @@ export interface EmulatorOptions {
   watchWindow?: number;
   /** Interval of watch bookmarks when a client allows them (default 1000 ms). */
   bookmarkIntervalMs?: number;
+  /** How long a read or watch at a resourceVersion newer than the store waits before 504 (default 3000 ms, like the real server). */
+  tooLargeRvWaitMs?: number;
   /** Namespaces to create at start (default `default`). */
   namespaces?: string[];
 }
@@ -84,6 +86,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       counters,
       faults,
       bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000,
+      tooLargeRvWaitMs: opts.tooLargeRvWaitMs ?? 3000,
       serverAddress: () => `127.0.0.1:${port}`,
     }),
   );

@@ -162,13 +162,18 @@ export function encodeContinue(rv: number, start: string): string {
 }
 
 export function decodeContinue(token: string): ContinueToken {
+  let t: ContinueToken;
   try {
-    const t = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as ContinueToken;
+    t = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as ContinueToken;
     if (t.v !== 'meta.k8s.io/v1' || typeof t.rv !== 'number' || typeof t.start !== 'string') throw new Error('bad');
-    return t;
   } catch {
     throw badRequest('invalid continue token: continue key is not valid: illegal base64 data or malformed token');
   }
+  // continue.go: 0 is no version; -1 is the "resume at the latest version" token of an expired one.
+  if (!Number.isInteger(t.rv) || t.rv === 0 || t.rv < -1) {
+    throw badRequest('invalid continue token: continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  }
+  return t;
 }
 
 export function storageKey(o: KubeObject): string {
@@ -182,8 +187,8 @@ export interface Page {
 }
 
 /**
- * One page of a filtered, key-ordered list. The emulator keeps no snapshots, so a continued
- * page reads the current state after the start key and reports the first page's version.
+ * One page of a filtered, key-ordered list. `all` is the snapshot the page is cut from (for a
+ * continued page the state at the token's version, Store.stateAt); the token carries `rv`.
  */
 export function paginate(all: KubeObject[], opts: { limit?: number; start?: string; rv: number; selected: boolean }): Page {
   const rest = opts.start === undefined ? all : all.filter((o) => storageKey(o) >= opts.start!);

@@ -9,6 +9,7 @@ import type { RequestCounters } from './counters.ts';
 import type { FaultInjector } from './faults.ts';
 import { sendError, sendJson } from './http.ts';
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions, openApiV3Doc, openApiV3Index, versionInfo } from './discovery.ts';
+import { openApiV2Doc } from './openapi-v2.ts';
 import {
   handleCreate, handleDelete, handleDeleteCollection, handleGet, handleList, handlePatch, handleUpdate, handleWatch, type ResourceRequest,
 } from './handlers.ts';
@@ -22,6 +23,8 @@ export interface ServerEnv {
   counters: RequestCounters;
   faults: FaultInjector;
   bookmarkIntervalMs: number;
+  /** Wait before 504 for a resourceVersion newer than the store (kube-api.md §4.5, §5.3). */
+  tooLargeRvWaitMs: number;
   serverAddress: () => string;
 }
 
@@ -62,6 +65,11 @@ async function handle(env: ServerEnv, req: IncomingMessage, res: ServerResponse)
   const auth = String(req.headers.authorization ?? '');
   if (auth !== `Bearer ${env.token}`) throw unauthorized();
   const accept = String(req.headers.accept ?? '');
+  if (req.method === 'GET' && path === '/openapi/v2') {
+    // §0/§1.6: JSON only; a client asking for nothing but the protobuf encoding gets 406.
+    if (accept && !/application\/json|\*\/\*/.test(accept)) throw new ApiError(406, 'NotAcceptable', 'only the following media types are accepted: application/json');
+    return sendJson(res, 200, openApiV2Doc(env.registry.kinds));
+  }
   if (accept && !/application\/json|\*\/\*|application\/yaml/.test(accept)) {
     throw new ApiError(406, 'NotAcceptable', 'only the following media types are accepted: application/json, application/yaml');
   }
@@ -114,7 +122,7 @@ async function serveResource(env: ServerEnv, req: IncomingMessage, res: ServerRe
   const fault = env.faults.decide(verb, resource, kind, name ?? '');
   if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
   if (fault?.error) throw fault.error;
-  const r: ResourceRequest = { req, res, query, kind, namespace, name, sub: sub as Subresource | undefined, user: USER, bookmarkIntervalMs: env.bookmarkIntervalMs };
+  const r: ResourceRequest = { req, res, query, kind, namespace, name, sub: sub as Subresource | undefined, user: USER, bookmarkIntervalMs: env.bookmarkIntervalMs, tooLargeRvWaitMs: env.tooLargeRvWaitMs };
   const reg = env.registry;
   switch (verb) {
     case 'get':

@@ -75,6 +75,31 @@ export const methodNotAllowed = (verb: string, k: KindName) =>
 
 export const expired = (message: string) => new ApiError(410, 'Expired', message);
 
+/** 410 for an Exact list (or a limited list at a version) older than the retained history (§2.3). */
+export const listTooOld = () => expired('The resourceVersion for the provided list is too old.');
+
+/**
+ * 410 for a continue token whose snapshot is gone: the real server offers a token that resumes
+ * the same key range at the latest version (inconsistent list), in the Status's metadata (§2.3).
+ */
+export const continueTooOld = (resumeToken: string) =>
+  new ApiError(
+    410,
+    'Expired',
+    'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, ' +
+      'or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an ' +
+      'inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+    undefined,
+    { continue: resumeToken },
+  );
+
+/** 504 for a resourceVersion newer than the store after the wait (kube-api.md §2.3, §4.5, §5.3). */
+export const tooLargeResourceVersion = (requested: number, current: number) =>
+  new ApiError(504, 'Timeout', `Timeout: Too large resource version: ${requested}, current: ${current}`, {
+    causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' } as FieldCause],
+    retryAfterSeconds: 1,
+  });
+
 export const tooLarge = (message: string) => new ApiError(413, 'RequestEntityTooLarge', `Request entity too large: ${message}`);
 
 export const unsupportedMediaType = (accepted: string[]) =>
@@ -119,7 +144,7 @@ export function renderValue(v: unknown): string {
 
 /** The wire body of an error, keys in the server's order. */
 export function statusBody(err: ApiError): Record<string, unknown> {
-  const body: Record<string, unknown> = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure' };
+  const body: Record<string, unknown> = { kind: 'Status', apiVersion: 'v1', metadata: err.listMeta ? { ...err.listMeta } : {}, status: 'Failure' };
   if (err.message) body.message = err.message;
   if (err.reason) body.reason = err.reason;
   if (err.details) body.details = err.details;

@@ -113,6 +113,47 @@ export class Store {
     return structuredClone(gone);
   }
 
+  /**
+   * Objects of a kind as they were at resourceVersion `rv` (key order, copies), or undefined when
+   * the event window no longer reaches back to `rv` (the emulator's "compaction", kube-api.md §4.2,
+   * §4.5). Rebuilt from the current objects by undoing the kind's events newer than `rv`, so LIST
+   * pages and Exact lists are served from one consistent snapshot like etcd history.
+   */
+  stateAt(kind: KindDef, rv: number, namespace?: string, filter?: (o: Readonly<KubeObject>) => boolean): KubeObject[] | undefined {
+    if (rv < this.oldestResumableRv() - 1) return undefined;
+    const key = kindKey(kind);
+    const state = new Map(this.objects.get(key) ?? []);
+    for (let i = this.log.length - 1; i >= 0 && this.log[i].rv > rv; i--) {
+      const e = this.log[i];
+      if (kindKey(e.kind) !== key) continue;
+      const k = objectKey(kind.namespaced ? e.object.metadata.namespace : undefined, e.object.metadata.name!);
+      if (e.type === 'ADDED') state.delete(k);
+      else state.set(k, e.previous!);
+    }
+    const out: KubeObject[] = [];
+    for (const k of [...state.keys()].sort()) {
+      const o = state.get(k)!;
+      if ((namespace === undefined || o.metadata.namespace === namespace) && (!filter || filter(o))) out.push(structuredClone(o));
+    }
+    return out;
+  }
+
+  /** Resolves true as soon as the store reaches `rv`, false after `ms` (kube-api.md §4.5, §5.3). */
+  waitForRv(rv: number, ms: number): Promise<boolean> {
+    if (this.rv >= rv) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(ok);
+      };
+      const timer = setTimeout(() => done(false), ms);
+      const unsubscribe = this.subscribe(() => {
+        if (this.rv >= rv) done(true);
+      });
+    });
+  }
+
   /** Events after `rv` still in the window, or undefined when `rv` is too old. */
   eventsSince(rv: number): StoreEvent[] | undefined {
     if (rv < this.oldestResumableRv() - 1) return undefined;

@@ -55,6 +55,8 @@ export class ApiError extends Error {
     readonly reason: string,
     message: string,
     readonly details?: { name?: string; group?: string; kind?: string; causes?: FieldCause[]; retryAfterSeconds?: number },
+    /** The Status's ListMeta, e.g. the resume token of an inconsistent-continue 410 (kube-api.md §2.3). */
+    readonly listMeta?: { continue?: string },
   ) {
     super(message);
     this.name = 'ApiError';

@@ -7,7 +7,7 @@ import type { ServerResponse } from 'node:http';
 import type { KindDef, KubeObject } from './types.ts';
 import type { Store, StoreEvent } from './store.ts';
 import { matches, type Selectors } from './list.ts';
-import { expired, statusBody } from './status.ts';
+import { expired, statusBody, tooLargeResourceVersion } from './status.ts';
 
 export interface WatchRequest {
   kind: KindDef;
@@ -15,6 +15,14 @@ export interface WatchRequest {
   selectors: Selectors;
   /** undefined or '0': synthetic ADDED for current objects first. */
   resourceVersion?: string;
+  /**
+   * §5.7 streaming list: true → ADDED for the current state, then (with bookmarks allowed) the
+   * `k8s.io/initial-events-end` bookmark; false → no synthetic events even without a version;
+   * undefined → the legacy table of §5.3 (the emulator reports 1.32: no WatchList defaulting).
+   */
+  sendInitialEvents?: boolean;
+  /** How long a resourceVersion newer than the store is waited for before the 504 ERROR (§5.3). */
+  tooLargeRvWaitMs: number;
   allowBookmarks: boolean;
   timeoutSeconds?: number;
   bookmarkIntervalMs: number;
@@ -47,8 +55,7 @@ export function serveWatch(res: ServerResponse, store: Store, req: WatchRequest,
   const write = (ev: WatchEvent) => {
     if (!ended) res.write(JSON.stringify(ev) + '\n');
   };
-  const bookmark = () =>
-    write({ type: 'BOOKMARK', object: { apiVersion: apiVersion(req.kind), kind: req.kind.kind, metadata: { resourceVersion: String(lastRv) } } });
+  const bookmark = () => write({ type: 'BOOKMARK', object: bookmarkObject(req.kind, lastRv) });
 
   const timers: NodeJS.Timeout[] = [];
   let unsubscribe = () => {};
@@ -61,36 +68,58 @@ export function serveWatch(res: ServerResponse, store: Store, req: WatchRequest,
     res.end();
   };
   onClose(end);
-
-  const rv = req.resourceVersion;
-  if (rv === undefined || rv === '' || rv === '0') {
-    const initial = store.list(req.kind, req.namespace, (o) => matches(req.selectors, req.kind, o));
-    for (const o of initial) write({ type: 'ADDED', object: o });
-  } else {
-    const from = Number(rv);
-    const backlog = Number.isFinite(from) ? store.eventsSince(from) : undefined;
-    if (!backlog) {
-      // §5.3: too old → 200 + ERROR 410, then the stream ends.
-      write({ type: 'ERROR', object: statusBody(expired(`too old resource version: ${rv} (${store.oldestResumableRv()})`)) });
-      end();
-      return;
-    }
-    for (const e of backlog) {
+  const follow = () => {
+    unsubscribe = store.subscribe((e) => {
+      lastRv = e.rv;
       const ev = eventFor(req, e);
       if (ev) write(ev);
-    }
-  }
-  unsubscribe = store.subscribe((e) => {
-    lastRv = e.rv;
-    const ev = eventFor(req, e);
-    if (ev) write(ev);
-  });
-  if (req.allowBookmarks) {
-    timers.push(setInterval(bookmark, req.bookmarkIntervalMs));
-  }
+    });
+    if (req.allowBookmarks) timers.push(setInterval(bookmark, req.bookmarkIntervalMs));
+  };
   if (req.timeoutSeconds !== undefined && req.timeoutSeconds > 0) {
     const ms = req.timeoutSeconds * 1000;
     if (req.allowBookmarks && ms > 2000) timers.push(setTimeout(bookmark, ms - 1000));
     timers.push(setTimeout(end, ms));
   }
+
+  const rv = req.resourceVersion;
+  const noVersion = rv === undefined || rv === '' || rv === '0';
+  const from = noVersion ? store.currentRv() : Number(rv);
+  const begin = () => {
+    if (ended) return;
+    if (req.sendInitialEvents === true || (req.sendInitialEvents === undefined && noVersion)) {
+      const initial = store.list(req.kind, req.namespace, (o) => matches(req.selectors, req.kind, o));
+      for (const o of initial) write({ type: 'ADDED', object: o });
+      if (req.sendInitialEvents && req.allowBookmarks) {
+        lastRv = store.currentRv();
+        const marker = bookmarkObject(req.kind, lastRv);
+        write({ type: 'BOOKMARK', object: { ...marker, metadata: { ...marker.metadata, annotations: { 'k8s.io/initial-events-end': 'true' } } } });
+      }
+    } else {
+      const backlog = store.eventsSince(from);
+      if (!backlog) {
+        // §5.3: too old → 200 + ERROR 410, then the stream ends.
+        write({ type: 'ERROR', object: statusBody(expired(`too old resource version: ${rv} (${store.oldestResumableRv()})`)) });
+        end();
+        return;
+      }
+      for (const e of backlog) {
+        const ev = eventFor(req, e);
+        if (ev) write(ev);
+      }
+    }
+    follow();
+  };
+  if (from > store.currentRv()) {
+    // §5.3: a version the store has not reached is waited for; then 200 + ERROR 504, stream closed.
+    void store.waitForRv(from, req.tooLargeRvWaitMs).then((reached) => {
+      if (reached) return begin();
+      write({ type: 'ERROR', object: statusBody(tooLargeResourceVersion(from, store.currentRv())) });
+      end();
+    });
+  } else begin();
+}
+
+function bookmarkObject(k: KindDef, rv: number) {
+  return { apiVersion: apiVersion(k), kind: k.kind, metadata: { resourceVersion: String(rv) } };
 }

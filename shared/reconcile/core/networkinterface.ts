@@ -5,8 +5,9 @@
  * result into the ironcore status. No I/O.
  *
  * Shell order for a live NIC with the finalizer (common.ts lifecycle):
- * 1. read the NIC, every apinet NIC in `ANS`, every VirtualIP of the NIC's namespace and the
- *    ipam Prefixes named by {@link networkInterfacePrefixReads};
+ * 1. read the NIC, the apinet NICs in `ANS` that matter (networkinterface-reads.ts: those stemming
+ *    from the NIC plus the one the provider ID wants), every VirtualIP of the NIC's namespace and
+ *    the ipam Prefixes named by {@link networkInterfacePrefixReads};
  * 2. {@link planNetworkInterface}; send `virtualIPWrites` (merge patch, main resource), then
  *    `apinetNetworkInterfaceWrites` (merge patch), then `statusPatch` (merge patch, `/status`).
  *    Every write carries the read `resourceVersion`: 409 → read again and retry.
@@ -40,7 +41,11 @@ export const NETWORK_INTERFACE_FINALIZER = finalizerOf('NetworkInterface');
 
 export interface NetworkInterfaceObserved {
   readonly networkInterface: IroncoreNetworkInterface;
-  /** Every apinet NetworkInterface in `ANS` (claim candidates and releases, R-NIC-08). */
+  /**
+   * apinet NetworkInterfaces in `ANS`: at least the one whose UID the provider ID names (if it
+   * exists) and every one stemming from the NIC (R-NIC-07/08); any superset, e.g. every apinet NIC
+   * of `ANS`, gives the same plan. For deletion, those stemming from the NIC suffice (R-NIC-09).
+   */
   readonly apinetNetworkInterfaces: readonly ApinetNetworkInterface[];
   /** Every VirtualIP in the NIC's namespace (R-NIC-05, R-NIC-06). */
   readonly virtualIPs: readonly IroncoreVirtualIP[];

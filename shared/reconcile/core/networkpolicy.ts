@@ -47,9 +47,12 @@ export interface NetworkPolicyObserved {
   readonly network: IroncoreNetwork | null;
   /** apinet Network `ANS/<network uid>`; `null` when not found yet (R-NP-04). */
   readonly apinetNetwork: ApinetNetwork | null;
-  /** Every apinet NetworkInterface in `ANS` (targets and NIC object selectors, R-NP-07). */
+  /**
+   * apinet NetworkInterfaces in `ANS` (targets and NIC object selectors, R-NP-07): at least every
+   * one a selector of the policy matches (networkpolicy-reads.ts); any superset gives the same rule.
+   */
   readonly apinetNetworkInterfaces: readonly ApinetNetworkInterface[];
-  /** Every apinet LoadBalancer in `ANS` (LoadBalancer object selectors, R-NP-05). */
+  /** apinet LoadBalancers in `ANS` (LoadBalancer object selectors, R-NP-05): at least those matched. */
   readonly apinetLoadBalancers: readonly ApinetLoadBalancer[];
   readonly settings: CoreSettings;
 }

@@ -9,10 +9,15 @@ import type { ApinetNetworkInterface as ApinetNic } from '../../../shared/api/ap
 import type { IroncoreNetworkInterface as IroncoreNic, IroncoreVirtualIP as IroncoreVip } from '../../../shared/api/ironcore.ts';
 import { formatNetworkInterfaceProviderId } from '../../../shared/api/provider-id.ts';
 import { apinet, apiVersionOf, ironcore, type ResourceInfo } from '../../../shared/api/resources.ts';
+import { createKubeClient, loadKubeConfig } from '../../../shared/kube/index.ts';
+import { kubeConfigTransport } from '../../../shared/kube/transport.ts';
 import type { KubeObject } from '../../../shared/kube/types.ts';
+import type { QueueMessage } from '../../../shared/queue/message.ts';
+import type { ReconcileResult } from '../../../shared/queue/result.ts';
+import { reconcilerFor, type KindReconciler } from '../../../shared/reconcile/runtime.ts';
 import { deliverOnce } from '../../../shared/queue/delivery.ts';
 import { networkInterfaceReconciler } from '../../../shared/reconcile/networkinterface.ts';
-import { APINET_NAMESPACE, type Harness } from '../harness.ts';
+import { APINET_NAMESPACE, testReconcileContext, type Harness } from '../harness.ts';
 
 export const ANS = APINET_NAMESPACE;
 // The zod types allow `null` metadata where KubeObject does not; stored objects carry none.
@@ -106,4 +111,53 @@ export function nicFixtures(h: Harness) {
     },
   };
   return f;
+}
+
+/** One apinet request a reconcile sent, as the transport saw it. */
+export interface ObservedRequest {
+  readonly method: string;
+  /** Path without the query. */
+  readonly path: string;
+  readonly labelSelector: string | undefined;
+  /** `items` of a LIST answer (undefined for other answers). */
+  readonly items: number | undefined;
+  readonly bytes: number;
+}
+
+/**
+ * Runs reconciles with an apinet client whose transport records every request (method, path,
+ * labelSelector, list size), wrapping the real kubeconfig transport: what the function sends, not
+ * a mock. The ironcore client is the harness' one.
+ */
+export function observedApinet(h: Harness) {
+  const kc = loadKubeConfig(h.apinetEmulator.kubeconfig(), 'apinet kubeconfig');
+  const base = kubeConfigTransport(kc, 15_000);
+  const requests: ObservedRequest[] = [];
+  const apinetClient = createKubeClient(kc, {
+    transport: async (req, ctx) => {
+      const answer = await base(req, ctx);
+      const url = new URL(req.path, 'http://x');
+      const parsed = req.method === 'GET' && answer.body ? (JSON.parse(answer.body) as { items?: unknown[] }) : undefined;
+      requests.push({
+        method: req.method,
+        path: url.pathname,
+        labelSelector: url.searchParams.get('labelSelector') ?? undefined,
+        items: Array.isArray(parsed?.items) ? parsed.items.length : undefined,
+        bytes: answer.body.length,
+      });
+      return answer;
+    },
+  });
+  const env = { ...h.env, apinet: apinetClient };
+  return {
+    requests,
+    /** LIST requests (GETs of a collection path) since the last `clear`. */
+    lists: (plural: string) => requests.filter((r) => r.method === 'GET' && r.items !== undefined && r.path.endsWith(`/${plural}`)),
+    clear: () => void requests.splice(0),
+    /** One reconcile of the key, as the reconcile function runs it (lifecycle, finalizer, metrics). */
+    reconcile<T extends KubeObject>(reconciler: KindReconciler<T>, namespace: string, name: string): Promise<ReconcileResult> {
+      const msg: QueueMessage = { v: 1, kind: reconciler.kind, namespace, name, source: 'resync' };
+      return reconcilerFor(reconciler, env)(msg, testReconcileContext());
+    },
+  };
 }
