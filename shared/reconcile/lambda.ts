@@ -3,29 +3,30 @@
  * cold start, one message naming every bad variable), one Kubernetes client per cluster and one SQS
  * client per cold start, reused by every invocation.
  */
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadConfig, type Config } from '../config.ts';
 import { getKubeClient } from '../kube/index.ts';
 import { createReconcileHandler, type SqsBatchHandler } from '../queue/consumer.ts';
+import { getSqsClient } from '../queue/sqs.ts';
 import type { KubeObject } from '../kube/types.ts';
-import { reconcilerFor, type KindReconciler, type ReconcileEnv } from './runtime.ts';
+import { reconcilerFor, type KindReconciler, type ReconcileEnv, type ReconcileSettings } from './runtime.ts';
+
+/** The reconcilers' settings from the validated environment (ARCHITECTURE.md 7). */
+export function reconcileSettingsFromConfig(config: Config): ReconcileSettings {
+  return {
+    apinetNamespace: config.apinetNamespace,
+    watchFilter: config.watchFilter,
+    nodeAffinityAware: config.nodeAffinityAware,
+    peeringDisabled: config.disableNetworkPeering,
+  };
+}
 
 export function reconcileEnvFromConfig(config: Config): ReconcileEnv {
   return {
     ironcore: getKubeClient(config.ironcoreKubeconfig, 'IRONCORE_KUBECONFIG'),
     apinet: getKubeClient(config.apinetKubeconfig, 'APINET_KUBECONFIG'),
-    settings: {
-      apinetNamespace: config.apinetNamespace,
-      watchFilter: config.watchFilter,
-      nodeAffinityAware: config.nodeAffinityAware,
-      peeringDisabled: config.disableNetworkPeering,
-    },
+    settings: reconcileSettingsFromConfig(config),
     now: () => new Date(),
   };
-}
-
-export function sqsClientFromConfig(config: Config): SQSClient {
-  return new SQSClient({ ...(config.sqsEndpoint ? { endpoint: config.sqsEndpoint } : {}), ...(config.awsRegion ? { region: config.awsRegion } : {}) });
 }
 
 /** The `handler` export of `functions/reconcile/<kind>.ts`. */
@@ -34,7 +35,7 @@ export function lambdaReconcileHandler<T extends KubeObject>(reconciler: KindRec
   return createReconcileHandler({
     kind: reconciler.kind,
     reconcile: reconcilerFor(reconciler, reconcileEnvFromConfig(config)),
-    sqs: sqsClientFromConfig(config),
+    sqs: getSqsClient({ endpoint: config.sqsEndpoint, region: config.awsRegion }),
     queueUrl: config.queueUrls[reconciler.kind]!,
   });
 }

@@ -21,6 +21,7 @@ import { METRICS_NAMESPACE, SERVICE_NAME } from '../../../shared/log.ts';
 import { createReconcileHandler, type SqsBatchHandler } from '../../../shared/queue/consumer.ts';
 import { createSqsEnqueuer } from '../../../shared/queue/enqueue.ts';
 import { runResync, type ResyncSummary } from '../../../shared/resync/index.ts';
+import { reconcileSettingsFromConfig } from '../../../shared/reconcile/lambda.ts';
 import { reconcilerFor, type KindReconciler, type ReconcileEnv } from '../../../shared/reconcile/runtime.ts';
 import { startEmulator, type Emulator } from '../emulator/index.ts';
 import { makeServerTls } from '../emulator/tls.ts';
@@ -140,7 +141,7 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
     const env: ReconcileEnv = {
       ironcore,
       apinet,
-      settings: { apinetNamespace: namespace, watchFilter: config.watchFilter, nodeAffinityAware: config.nodeAffinityAware, peeringDisabled: config.disableNetworkPeering },
+      settings: { ...reconcileSettingsFromConfig(config), apinetNamespace: namespace },
       now: () => new Date(),
     };
     // EMF metric lines would flood the console; CloudWatch is where they belong (opt in by setting it to false).

@@ -275,6 +275,9 @@ describe('NetworkInterface reconcile', () => {
     console.log(`NetworkInterface API calls: first=${JSON.stringify(first)} no-op=${JSON.stringify(noop)}`);
     expect(noop.ironcore.writes).toBe(0);
     expect(noop.apinet.writes).toBe(0);
+    // The held apinet NIC comes back from the NIC's origin LIST: one selective read, no GET, no full LIST.
+    expect(noop.apinet.total).toBe(1);
+    expect(noop.apinet.detail['list networkinterfaces']).toBe(1);
     expect((await f.getApinetNic('steady'))!.metadata.resourceVersion).toBe(converged.metadata.resourceVersion);
     expect(converged.metadata.namespace).toBe(ANS);
   });
