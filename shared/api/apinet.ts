@@ -7,6 +7,7 @@ import {
   LocalObjectReference,
   LocalUIDReference,
   ObjectMeta,
+  typeMeta,
   Protocol,
 } from './meta.ts';
 
@@ -16,11 +17,6 @@ import {
  * (apinet-api.md 2.1), so such fields are `.nullish()`.
  */
 
-const typeMeta = {
-  apiVersion: z.string().optional(),
-  kind: z.string().optional(),
-  metadata: ObjectMeta.default({}),
-};
 
 export * from './apinet-instance.ts';
 

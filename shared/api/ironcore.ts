@@ -7,6 +7,7 @@ import {
   LocalObjectReference,
   LocalUIDReference,
   ObjectMeta,
+  typeMeta,
   Protocol,
   RequiredObjectReference,
 } from './meta.ts';
@@ -17,11 +18,6 @@ import {
  * lists and pointers may also arrive as `null` (Go nil), hence `.nullish()`.
  */
 
-const typeMeta = {
-  apiVersion: z.string().optional(),
-  kind: z.string().optional(),
-  metadata: ObjectMeta.default({}),
-};
 
 // ---- ipam.ironcore.dev Prefix (4.8) -------------------------------------------------------
 

@@ -47,6 +47,13 @@ export const ObjectMeta = z.looseObject({
   ownerReferences: z.array(OwnerReference).nullish(),
   managedFields: z.array(ManagedFieldsEntry).nullish(),
 });
+
+/** apiVersion, kind and metadata of every object schema (spread into each kind's object). */
+export const typeMeta = {
+  apiVersion: z.string().optional(),
+  kind: z.string().optional(),
+  metadata: ObjectMeta.default({}),
+};
 export type ObjectMeta = z.infer<typeof ObjectMeta>;
 
 export const LABEL_SELECTOR_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'] as const;

@@ -1,6 +1,7 @@
 /**
  * WATCH (kube-api.md §5): chunked JSON lines, one event per line, resume from a
- * resourceVersion, 410 Expired as an ERROR event when it is too old, selector transitions,
+ * resourceVersion, 410 Expired as an ERROR event when it is too old and 504 Timeout when it is
+ * newer than the store after a wait, streaming lists (sendInitialEvents), selector transitions,
  * bookmarks with allowWatchBookmarks, and timeoutSeconds.
  */
 import type { ServerResponse } from 'node:http';
