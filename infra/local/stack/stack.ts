@@ -12,7 +12,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createAdmissionApp } from '../../../shared/admission/app.ts';
-import { PRIMARY_KINDS, type PrimaryKind } from '../../../shared/api/resources.ts';
+import { core, PRIMARY_KINDS, type PrimaryKind } from '../../../shared/api/resources.ts';
 import { loadConfig, type Config } from '../../../shared/config.ts';
 import { createWatchApp } from '../../../shared/events/app.ts';
 import { kubeLookups } from '../../../shared/events/kube-lookups.ts';
@@ -105,6 +105,13 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
     const ironcore = createKubeClient(loadKubeConfig(ironcoreYaml, `ironcore kubeconfig ${files.ironcore}`));
     const apinet = createKubeClient(loadKubeConfig(apinetYaml, `apinet kubeconfig ${files.apinet}`));
 
+    if (external && !(await apinet.get(core.Namespace, undefined, namespace))) {
+      // apinetlet never creates it in a real installation; say what to do instead of failing later on every write.
+      throw new Error(
+        `the apinet cluster (${apinet.server}) has no namespace "${namespace}" (APINET_NAMESPACE): create it ` +
+          `(kubectl --kubeconfig ${opts.apinetKubeconfig} create namespace ${namespace}) or set APINET_NAMESPACE to an existing one`,
+      );
+    }
     const sqs: LocalSqs = await startLocalSqs({ serverlessYmlPath: join(ROOT, 'serverless.yml') });
     stoppers.push(() => sqs.stop());
     const sqsClient = new SQSClient({
