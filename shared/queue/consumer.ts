@@ -28,6 +28,8 @@ export interface ReconcileHandlerOptions {
   backoff?: Partial<BackoffPolicy>;
   /** [0, 1) source for the backoff jitter; injected for tests. */
   random?: () => number;
+  /** Records are not started with less than this much Lambda time left (ms); default 5000. */
+  minRemainingMs?: number;
 }
 
 export type SqsBatchHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
@@ -47,6 +49,7 @@ export function createReconcileHandler(options: ReconcileHandlerOptions): SqsBat
   const { kind, reconcile, sqs, queueUrl } = options;
   const policy: BackoffPolicy = { ...DEFAULT_BACKOFF, ...options.backoff };
   const random = options.random ?? Math.random;
+  const minRemainingMs = options.minRemainingMs ?? 5_000;
   const rootLogger = options.logger ?? getLogger();
   const metrics = options.metrics ?? getMetrics();
 
@@ -70,6 +73,12 @@ export function createReconcileHandler(options: ReconcileHandlerOptions): SqsBat
 
     const handleRecord = async (record: SQSRecord): Promise<void> => {
       const started = Date.now();
+      // Near the Lambda's timeout, start no new reconcile: a record cut off by the timeout would only
+      // come back after the queue's visibility timeout (minutes); returned now, it comes back at once.
+      if (typeof context?.getRemainingTimeInMillis === 'function' && context.getRemainingTimeInMillis() < minRemainingMs) {
+        await hide(record, 0, rootLogger);
+        throw new RequeueSignal(`only ${context.getRemainingTimeInMillis()} ms left in this invocation`);
+      }
       const parsed = parseQueueMessage(record.body);
       if (!parsed.ok || parsed.message.kind !== kind) {
         const reason = parsed.ok ? `message of kind ${parsed.message.kind} on the ${kind} queue` : parsed.reason;

@@ -206,6 +206,25 @@ describe('reconcile handler with real SQS batches', () => {
     for (const k of keys) expect(order.get(k)).toEqual(['1', '2', '3', '4']);
   });
 
+  it('near the Lambda timeout no record is started; all return to the queue at once', async () => {
+    const q = freshQueue(120);
+    await createSqsEnqueuer({ client: sqs, queueUrls: { Network: q.url } }).enqueue([msg('late-a', '1'), msg('late-b', '1')]);
+    const seen: string[] = [];
+    const reconcile: Reconcile = async (m) => {
+      seen.push(m.name);
+      return { outcome: 'done' };
+    };
+    const handler = createReconcileHandler({ kind: 'Network', reconcile, sqs, queueUrl: q.url, logger, metrics, minRemainingMs: 5000 });
+    const context = { getRemainingTimeInMillis: () => 1200 } as unknown as Parameters<typeof handler>[1];
+    const r = await deliverOnce({ sqs, queueUrl: q.url, handler: (event) => handler(event, context) });
+    expect(r).toMatchObject({ received: 2, deleted: 0, failed: 2 });
+    expect(seen).toEqual([]);
+    // Visible again right away (not after the queue's 120 s visibility timeout), and handled by the next invocation.
+    const again = await deliverOnce({ sqs, queueUrl: q.url, handler });
+    expect(again).toMatchObject({ received: 2, deleted: 2, failed: 0 });
+    expect(seen.sort()).toEqual(['late-a', 'late-b']);
+  });
+
   it('a poison key lands in the DLQ after 5 receives', async () => {
     const q = freshQueue();
     let calls = 0;
