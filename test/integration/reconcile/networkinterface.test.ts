@@ -272,7 +272,6 @@ describe('NetworkInterface reconcile', () => {
     f.resetCounters();
     await f.reconcile(ns, 'nic');
     const noop = f.calls();
-    console.log(`NetworkInterface API calls: first=${JSON.stringify(first)} no-op=${JSON.stringify(noop)}`);
     expect(noop.ironcore.writes).toBe(0);
     expect(noop.apinet.writes).toBe(0);
     // The held apinet NIC comes back from the NIC's origin LIST: one selective read, no GET, no full LIST.
