@@ -66,9 +66,13 @@ export function deduplicationId(msg: QueueMessage): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 
-/** The SendMessageBatch entry of a message; `id` is unique within its batch. */
+/**
+ * The SendMessageBatch entry of a message; `id` is unique within its batch. The body is exactly the
+ * message contract of ARCHITECTURE.md 2; `run` only feeds the deduplication id and is not sent.
+ */
 export function toBatchEntry(msg: QueueMessage, id: string): SendMessageBatchRequestEntry {
-  return { Id: id, MessageBody: JSON.stringify(msg), MessageGroupId: messageGroupId(msg), MessageDeduplicationId: deduplicationId(msg) };
+  const { run: _run, ...body } = msg;
+  return { Id: id, MessageBody: JSON.stringify(body), MessageGroupId: messageGroupId(msg), MessageDeduplicationId: deduplicationId(msg) };
 }
 
 /** Splits into chunks of at most `size` (SendMessageBatch takes 10 entries). */

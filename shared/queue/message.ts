@@ -14,7 +14,10 @@ export const QueueMessage = z.strictObject({
   uid: z.string().min(1).optional(),
   op: z.enum(['CREATE', 'UPDATE', 'DELETE']).optional(),
   resourceVersion: z.string().min(1).optional(),
-  /** Distinguishes resync runs so that each run's messages are not dropped as duplicates. */
+  /**
+   * In-process only: distinguishes resync runs (and watch events) in the deduplication id so that
+   * they are not dropped as duplicates. Never sent: the body on the queue is the contract above.
+   */
   run: z.string().min(1).optional(),
 });
 export type QueueMessage = z.infer<typeof QueueMessage>;
