@@ -1,5 +1,5 @@
 /**
- * What Lambda's SQS event source does, locally: one long-poll loop per kind hands real SQS batches
+ * What Lambda's SQS event source does, locally: long-poll loops per kind hand real SQS batches
  * to the same handler Lambda calls (shared/queue/delivery.ts). Pausable, so tests can show that a
  * key queued while no consumer runs converges once it is back.
  */
@@ -25,6 +25,11 @@ export interface PollerOptions {
   handlers: Record<PrimaryKind, SqsBatchHandler>;
   /** Long-poll wait; short so a stop never waits long (ARCHITECTURE.md 8: stop within 5 s). */
   waitTimeSeconds?: number;
+  /**
+   * Loops per kind, like Lambda's concurrent invocations of one event source: FIFO still hands a
+   * message group to one consumer at a time, so one key is never reconciled twice at once. Default 2.
+   */
+  concurrency?: number;
   onError?: (kind: PrimaryKind, err: unknown) => void;
 }
 
@@ -67,7 +72,8 @@ export function startPollers(opts: PollerOptions): Pollers {
       }
     }
   };
-  const loops = (Object.keys(opts.queues) as PrimaryKind[]).map((kind) => loop(kind));
+  const concurrency = Math.max(1, opts.concurrency ?? 4);
+  const loops = (Object.keys(opts.queues) as PrimaryKind[]).flatMap((kind) => Array.from({ length: concurrency }, () => loop(kind)));
 
   return {
     get paused() {
