@@ -10,6 +10,7 @@ import type { ObjectKey, ReconcileEnv } from './runtime.ts';
 import type { z } from 'zod';
 import type { ReconcileContext } from '../queue/consumer.ts';
 import { ReconcileError, objectKey, type ReconcileStep } from './core/errors.ts';
+import { deletionStep, goneProjections } from './core/common.ts';
 
 /** R-GEN-07: server-side apply with force under our field manager (or the one given). */
 export function applyApinet<T extends KubeObject = KubeObject>(
@@ -28,10 +29,10 @@ export function applyApinet<T extends KubeObject = KubeObject>(
 export async function deleteApinetAndWait(env: ReconcileEnv, res: ResourceInfo, name: string): Promise<'gone' | 'waiting'> {
   const ns = env.settings.apinetNamespace;
   const current = await env.apinet.get(res, ns, name);
-  if (!current) return 'gone';
-  if (current.metadata.deletionTimestamp) return 'waiting';
+  if (deletionStep(current !== undefined) === 'remove-finalizer') return 'gone';
+  if (current!.metadata.deletionTimestamp) return 'waiting';
   try {
-    const result = await env.apinet.delete(res, ns, name, { preconditions: { uid: current.metadata.uid }, propagationPolicy: 'Background' });
+    const result = await env.apinet.delete(res, ns, name, { preconditions: { uid: current!.metadata.uid }, propagationPolicy: 'Background' });
     return result.state === 'gone' ? 'gone' : 'waiting';
   } catch (err) {
     if (isNotFound(err)) return 'gone';
@@ -118,9 +119,9 @@ export async function deleteStaleByOrigin(env: ReconcileEnv, kind: PrimaryKind, 
     labelSelector: originNamespaceSelector(kind, key.namespace),
   });
   let deleted = 0;
-  for (const item of list.items) {
+  for (const item of goneProjections(list.items, kind, key.namespace, key.name)) {
     const meta = item.metadata;
-    if (meta.annotations?.[keys.nameAnnotation] !== key.name || meta.deletionTimestamp) continue;
+    if (meta.deletionTimestamp) continue;
     if (liveUid && meta.labels?.[keys.uidLabel] === liveUid) continue;
     try {
       await env.apinet.delete(res, env.settings.apinetNamespace, meta.name!, { preconditions: { uid: meta.uid }, propagationPolicy: 'Background' });

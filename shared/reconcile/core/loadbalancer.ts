@@ -14,7 +14,7 @@ import { tryParseNetworkInterfaceProviderId } from '../../api/provider-id.ts';
 import type { IroncoreLoadBalancer, IroncoreLoadBalancerRouting, IroncoreNetwork, IroncorePrefix } from '../../api/ironcore.ts';
 import { ipFamilyOf, prefixBaseAddress } from '../../api/ip.ts';
 import { apinet, apiVersionOf } from '../../api/resources.ts';
-import { apinetControllerReference, deletionStep, ipsStatusPatch, originMetadata, type ControllerOwnerReference, type CoreSettings, type DeletionStep } from './common.ts';
+import { apinetControllerReference, ipsStatusPatch, originMetadata, type ControllerOwnerReference, type CoreSettings } from './common.ts';
 import { ReconcileError, UnknownLoadBalancerTypeError, objectKey } from './errors.ts';
 
 export const LOAD_BALANCER_FINALIZER = finalizerOf('LoadBalancer');
@@ -255,10 +255,6 @@ export function loadBalancerStatusPatch(
   return ipsStatusPatch(lb.status?.ips, applied.spec.ips);
 }
 
-/** R-LB-08: delete the apinet LoadBalancer and wait; the routing goes by owner-reference GC. */
-export function loadBalancerDeletionStep(apinetLoadBalancerPresent: boolean): DeletionStep {
-  return deletionStep(apinetLoadBalancerPresent);
-}
 
 /** A referenced object lacks the uid the projection needs (it was not read from a cluster). */
 function missingUid(key: string, what: string): ReconcileError {

@@ -10,7 +10,7 @@
 import { finalizerOf } from '../../api/origin.ts';
 import { DEFAULT_PORTS_PER_NETWORK_INTERFACE, type IroncoreNATGateway, type IroncoreNetwork } from '../../api/ironcore.ts';
 import { apinet, apiVersionOf } from '../../api/resources.ts';
-import { apinetControllerReference, deletionStep, ipsStatusPatch, originMetadata, type ControllerOwnerReference, type CoreSettings, type DeletionStep } from './common.ts';
+import { apinetControllerReference, ipsStatusPatch, originMetadata, type ControllerOwnerReference, type CoreSettings } from './common.ts';
 import { ReconcileError, objectKey } from './errors.ts';
 
 export const NAT_GATEWAY_FINALIZER = finalizerOf('NATGateway');
@@ -122,10 +122,6 @@ export function natGatewayStatusPatch(
   return ipsStatusPatch(natgw.status?.ips, applied.spec.ips);
 }
 
-/** R-NATGW-04: delete the apinet NATGateway and wait; the autoscaler goes by owner-reference GC. */
-export function natGatewayDeletionStep(apinetNatGatewayPresent: boolean): DeletionStep {
-  return deletionStep(apinetNatGatewayPresent);
-}
 
 /** R-NATGW-05: whether a Network event concerns this NAT gateway (same namespace, named network). */
 export function natGatewayUsesNetwork(natgw: IroncoreNATGateway, network: { readonly namespace?: string; readonly name?: string }): boolean {

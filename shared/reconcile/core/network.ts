@@ -10,7 +10,7 @@
 import { finalizerOf } from '../../api/origin.ts';
 import { formatNetworkProviderId } from '../../api/provider-id.ts';
 import { apinet, apiVersionOf } from '../../api/resources.ts';
-import { deletionStep, originMetadata, sameJson, type CoreSettings, type DeletionStep } from './common.ts';
+import { originMetadata, sameJson, type CoreSettings } from './common.ts';
 import { ServerFieldMissingError, objectKey } from './errors.ts';
 import type { ApinetNetwork } from '../../api/apinet.ts';
 import type { IroncoreNetwork, IroncoreNetworkPeeringStatus, IroncorePeeringPrefix, IroncorePrefix } from '../../api/ironcore.ts';
@@ -197,7 +197,3 @@ export function networkFailureStatusPatch(network: IroncoreNetwork): NetworkStat
   return { status: kept ? { state: 'Pending', peerings: [...kept] } : { state: 'Pending' } };
 }
 
-/** R-NET-11: the deletion flow for the apinet Network `ANS/<uid>`. */
-export function networkDeletionStep(apinetNetworkPresent: boolean): DeletionStep {
-  return deletionStep(apinetNetworkPresent);
-}

@@ -6,7 +6,7 @@
 import { finalizerOf } from '../../api/origin.ts';
 import type { IroncoreVirtualIP } from '../../api/ironcore.ts';
 import { apinet, apiVersionOf } from '../../api/resources.ts';
-import { deletionStep, originMetadata, type CoreSettings, type DeletionStep } from './common.ts';
+import { originMetadata, type CoreSettings } from './common.ts';
 
 export const VIRTUAL_IP_FINALIZER = finalizerOf('VirtualIP');
 
@@ -52,7 +52,3 @@ export function virtualIPFailureStatusPatch(_vip: IroncoreVirtualIP): null {
   return null;
 }
 
-/** R-VIP-03: delete the apinet IP, requeue until it is gone, then remove the finalizer. */
-export function virtualIPDeletionStep(apinetIPPresent: boolean): DeletionStep {
-  return deletionStep(apinetIPPresent);
-}

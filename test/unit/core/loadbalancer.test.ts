@@ -1,9 +1,9 @@
+import { deletionStep } from '../../../shared/reconcile/core/common.ts';
 import { describe, expect, it } from 'vitest';
 import { IroncoreLoadBalancer, IroncoreLoadBalancerRouting, IroncoreNetwork, IroncorePrefix } from '../../../shared/api/ironcore.ts';
 import { ReconcileError, UnknownLoadBalancerTypeError } from '../../../shared/reconcile/core/errors.ts';
 import {
   desiredApinetLoadBalancerRouting,
-  loadBalancerDeletionStep,
   loadBalancerPlan,
   loadBalancerPrefixNames,
   loadBalancerReads,
@@ -242,7 +242,7 @@ describe('ironcore LoadBalancer status and deletion', () => {
   });
 
   it('R-LB-08: delete the apinet LoadBalancer and wait until it is gone, then remove the finalizer', () => {
-    expect(loadBalancerDeletionStep(true)).toBe('delete-apinet-and-wait');
-    expect(loadBalancerDeletionStep(false)).toBe('remove-finalizer');
+    expect(deletionStep(true)).toBe('delete-apinet-and-wait');
+    expect(deletionStep(false)).toBe('remove-finalizer');
   });
 });

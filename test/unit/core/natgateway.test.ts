@@ -1,3 +1,4 @@
+import { deletionStep } from '../../../shared/reconcile/core/common.ts';
 import { describe, expect, it } from 'vitest';
 import { ApinetNATGateway } from '../../../shared/api/apinet.ts';
 import { IroncoreNATGateway, IroncoreNetwork } from '../../../shared/api/ironcore.ts';
@@ -6,7 +7,6 @@ import { ReconcileError } from '../../../shared/reconcile/core/errors.ts';
 import {
   NAT_GATEWAY_FINALIZER,
   desiredApinetNATGatewayAutoscaler,
-  natGatewayDeletionStep,
   natGatewayPlan,
   natGatewayReads,
   natGatewayStatusPatch,
@@ -108,8 +108,8 @@ describe('ironcore NATGateway status, triggers and deletion', () => {
 
   it('R-NATGW-04: delete the apinet NATGateway and wait; finalizer removed once it is gone', () => {
     expect(lifecycleDecision({ ...natGateway().metadata, deletionTimestamp: '2026-01-01T00:00:00Z' }, NAT_GATEWAY_FINALIZER)).toBe('delete');
-    expect(natGatewayDeletionStep(true)).toBe('delete-apinet-and-wait');
-    expect(natGatewayDeletionStep(false)).toBe('remove-finalizer');
+    expect(deletionStep(true)).toBe('delete-apinet-and-wait');
+    expect(deletionStep(false)).toBe('remove-finalizer');
   });
 
   it('R-NATGW-05: only NAT gateways of the network namespace naming the network are concerned', () => {

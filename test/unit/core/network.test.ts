@@ -1,3 +1,4 @@
+import { deletionStep } from '../../../shared/reconcile/core/common.ts';
 import { describe, expect, it } from 'vitest';
 import { IroncoreNetwork, IroncorePrefix } from '../../../shared/api/ironcore.ts';
 import { finalizerPatch, goneProjections, lifecycleDecision } from '../../../shared/reconcile/core/common.ts';
@@ -5,7 +6,6 @@ import { ReconcileError, ServerFieldMissingError } from '../../../shared/reconci
 import {
   NETWORK_FINALIZER,
   desiredApinetNetwork,
-  networkDeletionStep,
   networkFailureStatusPatch,
   networkPeerNames,
   networkPrefixRefNames,
@@ -257,8 +257,8 @@ describe('Network lifecycle', () => {
   });
 
   it('R-NET-11: delete and wait while the apinet Network exists; remove the finalizer once gone', () => {
-    expect(networkDeletionStep(true)).toBe('delete-apinet-and-wait');
-    expect(networkDeletionStep(false)).toBe('remove-finalizer');
+    expect(deletionStep(true)).toBe('delete-apinet-and-wait');
+    expect(deletionStep(false)).toBe('remove-finalizer');
   });
 
   it('R-GEN-01: the finalizer patch is guarded by resourceVersion and only added once', () => {

@@ -1,3 +1,4 @@
+import { deletionStep } from '../../../shared/reconcile/core/common.ts';
 import { describe, expect, it } from 'vitest';
 import { ApinetIP } from '../../../shared/api/apinet.ts';
 import { IroncoreVirtualIP } from '../../../shared/api/ironcore.ts';
@@ -6,7 +7,6 @@ import { ReconcileError } from '../../../shared/reconcile/core/errors.ts';
 import {
   VIRTUAL_IP_FINALIZER,
   desiredApinetIP,
-  virtualIPDeletionStep,
   virtualIPFailureStatusPatch,
   virtualIPStatusPatch,
 } from '../../../shared/reconcile/core/virtualip.ts';
@@ -69,7 +69,7 @@ describe('VirtualIP', () => {
 
   it('R-VIP-03: apinet IP deleted, requeue until gone, then the finalizer is removed', () => {
     expect(lifecycleDecision({ ...vip().metadata, deletionTimestamp: '2026-01-01T00:00:00Z' }, VIRTUAL_IP_FINALIZER)).toBe('delete');
-    expect(virtualIPDeletionStep(true)).toBe('delete-apinet-and-wait');
-    expect(virtualIPDeletionStep(false)).toBe('remove-finalizer');
+    expect(deletionStep(true)).toBe('delete-apinet-and-wait');
+    expect(deletionStep(false)).toBe('remove-finalizer');
   });
 });
