@@ -4,7 +4,7 @@ import { IRONCORE_NETWORKING_GROUP, PRIMARY_KINDS } from '../api/resources.ts';
 import type { PrimaryKind } from '../api/resources.ts';
 import { QueueMessage } from '../queue/message.ts';
 import type { Enqueuer } from '../queue/enqueue.ts';
-import { field, nameOf, namespaceOf, resourceVersionOf, uidOf } from '../events/object.ts';
+import { field, isRecord, nameOf, namespaceOf, resourceVersionOf, sameContent, uidOf } from '../events/object.ts';
 import { admissionReviewResponse } from '../api/admission.ts';
 import type { AdmissionAnswer, AdmissionRequest } from '../api/admission.ts';
 import { isExcluded } from '../api/filters.ts';
@@ -79,8 +79,11 @@ export function validate(req: AdmissionRequest, watchFilter: string | undefined)
       return { response: deny(`apinetlet cannot translate this ${kind}: ${problems.join('; ')}`) };
     }
   }
-  // Never on dryRun: the change will not happen (kube-api.md 11.7, sideEffects NoneOnDryRun).
-  const message = req.dryRun ? undefined : admissionMessage(req, kind);
+  // Never on dryRun: the change will not happen (kube-api.md 11.7, sideEffects NoneOnDryRun). Nor for
+  // an UPDATE that changes nothing (e.g. a repeated `kubectl apply`): the API server stores no new
+  // version, so the reconcile would only wait for one.
+  const noop = req.operation === 'UPDATE' && isRecord(req.object) && isRecord(req.oldObject) && sameContent(req.object, req.oldObject);
+  const message = req.dryRun || noop ? undefined : admissionMessage(req, kind);
   return { response: allow(), message };
 }
 

@@ -1,7 +1,9 @@
 import { HTTP } from 'cloudevents';
 import type { AdmissionRequest } from '../api/admission.ts';
 import type { Change, ChangeType, Cluster } from './change.ts';
-import { groupOf, isRecord } from './object.ts';
+import { groupOf, isRecord, sameContent } from './object.ts';
+
+export { sameContent };
 import { APINET_GROUP } from '../api/resources.ts';
 
 /**
@@ -87,11 +89,3 @@ export function changesFromWatchLines(body: string, cluster: Cluster | undefined
   return changes;
 }
 
-/** Equal apart from bookkeeping the server rewrites on every write. */
-export function sameContent(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
-  const strip = (o: Record<string, unknown>) => {
-    const { managedFields: _m, resourceVersion: _r, generation: _g, ...metadata } = (isRecord(o.metadata) ? o.metadata : {}) as Record<string, unknown>;
-    return JSON.stringify({ ...o, metadata });
-  };
-  return strip(a) === strip(b);
-}

@@ -53,3 +53,12 @@ export function groupOf(obj: unknown): string {
 }
 
 export const kindOf = (obj: unknown): string | undefined => stringField(obj, 'kind');
+
+/** Equal apart from bookkeeping the server rewrites on every write. */
+export function sameContent(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const strip = (o: Record<string, unknown>) => {
+    const { managedFields: _m, resourceVersion: _r, generation: _g, ...metadata } = (isRecord(o.metadata) ? o.metadata : {}) as Record<string, unknown>;
+    return JSON.stringify({ ...o, metadata });
+  };
+  return strip(a) === strip(b);
+}

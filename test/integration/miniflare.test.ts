@@ -57,7 +57,8 @@ function admissionReview(operation: 'CREATE' | 'UPDATE', object: Record<string, 
       resource: { group: 'networking.ironcore.dev', version: 'v1alpha1', resource: 'networks' },
       name: 'net', namespace: 'default', operation,
       userInfo: { username: 'system:admin', groups: ['system:authenticated'] },
-      object, oldObject: operation === 'UPDATE' ? object : null, dryRun: false,
+      // The old object differs (a label): an UPDATE that changes nothing is not enqueued.
+      object, oldObject: operation === 'UPDATE' ? { ...object, metadata: { ...(object.metadata as object), labels: { before: 'update' } } } : null, dryRun: false,
     },
   };
 }

@@ -85,7 +85,7 @@ describe('POST /validate enqueues', () => {
       it(`${kind} ${operation}: allowed, uid echoed, key enqueued`, async () => {
         const { app, queue } = setup();
         const old = ironcoreObject(kind);
-        const obj = { ...structuredClone(old), metadata: { ...old.metadata, resourceVersion: '42' } };
+        const obj = { ...structuredClone(old), metadata: { ...old.metadata, labels: { ...old.metadata.labels, changed: 'yes' } } };
         const rev = review(kind, {
           operation,
           object: operation === 'DELETE' ? null : obj,
@@ -109,6 +109,15 @@ describe('POST /validate enqueues', () => {
       });
     }
   }
+
+  it('never enqueues an UPDATE that changes nothing (a repeated kubectl apply): no new version will be stored', async () => {
+    const { app, queue } = setup();
+    const old = ironcoreObject('LoadBalancer');
+    const same = { ...structuredClone(old), metadata: { ...old.metadata, managedFields: [{ manager: 'kubectl', operation: 'Apply' }] } };
+    const { body } = await call(app, post('/validate', review('LoadBalancer', { operation: 'UPDATE', object: same, oldObject: old })));
+    expect(body.response.allowed).toBe(true);
+    expect(queue.messages).toEqual([]);
+  });
 
   it('never enqueues a dryRun request', async () => {
     const { app, queue } = setup();
