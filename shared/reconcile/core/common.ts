@@ -63,6 +63,16 @@ export function finalizerPatch(
   return [...guard, { op: 'add', path: '/metadata/finalizers/-', value: finalizer }];
 }
 
+/** Metadata of a secondary projection (routing, autoscaler) owned by its primary apinet object. */
+// A type alias (not an interface) so that it stays assignable to the client's index-signature metadata.
+export type OwnedProjectionMeta = {
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  ownerReferences: ControllerOwnerReference[];
+};
+
 export interface ControllerOwnerReference {
   readonly apiVersion: string;
   readonly kind: string;

@@ -14,7 +14,7 @@ import { tryParseNetworkInterfaceProviderId } from '../../api/provider-id.ts';
 import type { IroncoreLoadBalancer, IroncoreLoadBalancerRouting, IroncoreNetwork, IroncorePrefix } from '../../api/ironcore.ts';
 import { ipFamilyOf, prefixBaseAddress } from '../../api/ip.ts';
 import { apinet, apiVersionOf } from '../../api/resources.ts';
-import { apinetControllerReference, ipsStatusPatch, originMetadata, type ControllerOwnerReference, type CoreSettings } from './common.ts';
+import { apinetControllerReference, ipsStatusPatch, originMetadata, type ControllerOwnerReference, type OwnedProjectionMeta, type CoreSettings } from './common.ts';
 import { ReconcileError, UnknownLoadBalancerTypeError, objectKey } from './errors.ts';
 
 export const LOAD_BALANCER_FINALIZER = finalizerOf('LoadBalancer');
@@ -87,13 +87,7 @@ export interface ApinetLoadBalancerApply {
 export interface ApinetLoadBalancerRoutingApply {
   apiVersion: string;
   kind: 'LoadBalancerRouting';
-  metadata: {
-    name: string;
-    namespace: string;
-    labels: Record<string, string>;
-    annotations: Record<string, string>;
-    ownerReferences: ControllerOwnerReference[];
-  };
+  metadata: OwnedProjectionMeta;
   destinations: ApinetDestinationApply[];
 }
 

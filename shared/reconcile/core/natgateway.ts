@@ -10,7 +10,7 @@
 import { finalizerOf } from '../../api/origin.ts';
 import { DEFAULT_PORTS_PER_NETWORK_INTERFACE, type IroncoreNATGateway, type IroncoreNetwork } from '../../api/ironcore.ts';
 import { apinet, apiVersionOf } from '../../api/resources.ts';
-import { apinetControllerReference, ipsStatusPatch, originMetadata, type ControllerOwnerReference, type CoreSettings } from './common.ts';
+import { apinetControllerReference, ipsStatusPatch, originMetadata, type ControllerOwnerReference, type OwnedProjectionMeta, type CoreSettings } from './common.ts';
 import { ReconcileError, objectKey } from './errors.ts';
 
 export const NAT_GATEWAY_FINALIZER = finalizerOf('NATGateway');
@@ -35,13 +35,7 @@ export interface ApinetNATGatewayApply {
 export interface ApinetNATGatewayAutoscalerApply {
   apiVersion: string;
   kind: 'NATGatewayAutoscaler';
-  metadata: {
-    name: string;
-    namespace: string;
-    labels: Record<string, string>;
-    annotations: Record<string, string>;
-    ownerReferences: ControllerOwnerReference[];
-  };
+  metadata: OwnedProjectionMeta;
   spec: { natGatewayRef: { name: string }; minPublicIPs: number; maxPublicIPs: number };
 }
 
