@@ -1,0 +1,292 @@
+/**
+ * One real cluster of the real tier, as production runs it, on loopback:
+ *   "ironcore": etcd + kube-apiserver + ironcore-apiserver (APIServices registered)
+ *   "apinet":   etcd + kube-apiserver + ironcore-net apiserver + controller-manager
+ * kube-apiserver authorizes with RBAC, authenticates client certificates and service-account
+ * tokens, and reaches the aggregated server through an ExternalName service with the front-proxy
+ * client certificate (how the Go project's envtest wires aggregation, here with our own code).
+ * The binaries come from infra/real/build.sh.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createKubeClient, loadKubeConfig, type KubeClient, type KubeObject } from '../../shared/kube/index.ts';
+import { kubeConfigTransport } from '../../shared/kube/transport.ts';
+import type { ResourceInfo } from '../../shared/api/resources.ts';
+import { AGGREGATED_SERVICE, makeClusterPki, type ClusterPki } from './pki.ts';
+import { freePort, startProcess, waitFor, type ServerProcess } from './processes.ts';
+
+export type RealFlavour = 'ironcore' | 'apinet';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+
+/** The API groups each aggregated server serves (their APIServices). */
+const GROUPS: Record<RealFlavour, { groups: string[]; groupPriorityMinimum: number; versionPriority: number }> = {
+  ironcore: {
+    groups: ['compute.ironcore.dev', 'core.ironcore.dev', 'ipam.ironcore.dev', 'networking.ironcore.dev', 'storage.ironcore.dev'],
+    groupPriorityMinimum: 2000,
+    versionPriority: 100,
+  },
+  apinet: { groups: ['core.apinet.ironcore.dev'], groupPriorityMinimum: 1900, versionPriority: 90 },
+};
+
+/** Public prefixes of the apinet server's IP allocation (the emulator's defaults, DEFAULT_PUBLIC_POOLS). */
+export const APINET_PUBLIC_PREFIXES = ['10.0.0.0/24', '2001:db8::/112'];
+
+export interface RealCluster {
+  flavour: RealFlavour;
+  url: string;
+  /** PEM of the CA of its serving certificates. */
+  caPem: string;
+  workDir: string;
+  processes: ServerProcess[];
+  /** cluster-admin (client certificate, group system:masters). */
+  adminKubeconfig: string;
+  admin: KubeClient;
+  /** A kubeconfig with a fresh token of the service account (created when missing). */
+  serviceAccountKubeconfig(namespace: string, name: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export interface RealClusterOptions {
+  flavour: RealFlavour;
+  binDir: string;
+  workDir: string;
+  /** How long each server may take to become ready (default 120 s: two clusters start side by side on 2 cores). */
+  readyTimeoutMs?: number;
+}
+
+const res = (group: string, version: string, kind: string, plural: string, namespaced: boolean): ResourceInfo =>
+  Object.freeze({ group, version, kind, plural, namespaced, hasStatus: false });
+export const builtin = Object.freeze({
+  Namespace: res('', 'v1', 'Namespace', 'namespaces', false),
+  Service: res('', 'v1', 'Service', 'services', true),
+  ServiceAccount: res('', 'v1', 'ServiceAccount', 'serviceaccounts', true),
+  APIService: res('apiregistration.k8s.io', 'v1', 'APIService', 'apiservices', false),
+  ClusterRole: res('rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', false),
+  ClusterRoleBinding: res('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', false),
+  Role: res('rbac.authorization.k8s.io', 'v1', 'Role', 'roles', true),
+  RoleBinding: res('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings', true),
+});
+
+export function kubeconfigYaml(name: string, server: string, caPem: string, user: { token: string } | { certPem: string; keyPem: string }, namespace = 'default'): string {
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  const userLines =
+    'token' in user ? [`    token: ${user.token}`] : [`    client-certificate-data: ${b64(user.certPem)}`, `    client-key-data: ${b64(user.keyPem)}`];
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    `- name: ${name}`,
+    '  cluster:',
+    `    server: ${server}`,
+    `    certificate-authority-data: ${b64(caPem)}`,
+    'users:',
+    `- name: ${name}-user`,
+    '  user:',
+    ...userLines,
+    'contexts:',
+    `- name: ${name}`,
+    '  context:',
+    `    cluster: ${name}`,
+    `    user: ${name}-user`,
+    `    namespace: ${namespace}`,
+    `current-context: ${name}`,
+    '',
+  ].join('\n');
+}
+
+/** The binary directory of infra/real/build.sh (building on first use); a failure says what to do. */
+export async function realBinaries(opts: { quiet?: boolean } = {}): Promise<string> {
+  if (process.env.APINETLET_REAL_BIN?.trim()) return process.env.APINETLET_REAL_BIN.trim();
+  try {
+    const { stdout } = await promisify(execFile)('bash', [join(HERE, 'build.sh')], { maxBuffer: 64 << 20, timeout: 90 * 60_000 });
+    return stdout.trim().split('\n').pop()!;
+  } catch (err) {
+    const e = err as { stderr?: string; code?: number | string };
+    const lines = (e.stderr ?? '').trim().split('\n');
+    const reason = lines.filter((l) => l.startsWith('real servers:')).pop() ?? lines.slice(-5).join('\n');
+    if (!opts.quiet) process.stderr.write(`${e.stderr ?? ''}\n`);
+    throw new Error(reason || `infra/real/build.sh failed (${String(e.code)})`);
+  }
+}
+
+export async function startRealCluster(opts: RealClusterOptions): Promise<RealCluster> {
+  const { flavour, binDir } = opts;
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 120_000;
+  const workDir = opts.workDir;
+  await mkdir(join(workDir, 'etcd'), { recursive: true });
+  const pki: ClusterPki = await makeClusterPki(workDir, flavour);
+  const [etcdClient, etcdPeer, kubePort, aggPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const processes: ServerProcess[] = [];
+  const bin = (name: string) => join(binDir, name);
+  const stopAll = async () => {
+    for (const p of [...processes].reverse()) await p.stop().catch(() => undefined);
+  };
+  try {
+    const etcdUrl = `http://127.0.0.1:${etcdClient}`;
+    const etcd = startProcess(
+      'etcd',
+      bin('etcd'),
+      [
+        `--name=${flavour}`,
+        `--data-dir=${join(workDir, 'etcd')}`,
+        `--listen-client-urls=${etcdUrl}`,
+        `--advertise-client-urls=${etcdUrl}`,
+        `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
+        `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
+        `--initial-cluster=${flavour}=http://127.0.0.1:${etcdPeer}`,
+        '--unsafe-no-fsync',
+        '--log-level=warn',
+      ],
+      workDir,
+    );
+    processes.push(etcd);
+    await waitFor(`etcd of ${flavour} at ${etcdUrl}`, async () => (await fetch(`${etcdUrl}/health`)).ok, [etcd], readyTimeoutMs);
+
+    const url = `https://127.0.0.1:${kubePort}`;
+    const adminKubeconfig = kubeconfigYaml(flavour, url, pki.servingCaPem, pki.admin);
+    const adminFile = join(workDir, 'admin.kubeconfig');
+    await writeFile(adminFile, adminKubeconfig, { mode: 0o600 });
+    const f = pki.files;
+    const kube = startProcess(
+      'kube-apiserver',
+      bin('kube-apiserver'),
+      [
+        `--etcd-servers=${etcdUrl}`,
+        '--bind-address=127.0.0.1',
+        '--advertise-address=127.0.0.1',
+        `--secure-port=${kubePort}`,
+        `--cert-dir=${join(workDir, 'kube-certs')}`,
+        `--tls-cert-file=${f.kubeCert}`,
+        `--tls-private-key-file=${f.kubeKey}`,
+        `--client-ca-file=${f.clientCa}`,
+        '--authorization-mode=RBAC',
+        '--service-account-issuer=https://kubernetes.default.svc',
+        `--service-account-key-file=${f.saPub}`,
+        `--service-account-signing-key-file=${f.saKey}`,
+        '--service-cluster-ip-range=10.96.0.0/24',
+        `--requestheader-client-ca-file=${f.frontProxyCa}`,
+        '--requestheader-allowed-names=front-proxy-client',
+        '--requestheader-username-headers=X-Remote-User',
+        '--requestheader-group-headers=X-Remote-Group',
+        '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+        `--proxy-client-cert-file=${f.frontProxyCert}`,
+        `--proxy-client-key-file=${f.frontProxyKey}`,
+        '--endpoint-reconciler-type=none',
+        '--profiling=false',
+        '--v=0',
+      ],
+      workDir,
+    );
+    processes.push(kube);
+    const kc = loadKubeConfig(adminKubeconfig, `${flavour} admin kubeconfig`);
+    const transport = kubeConfigTransport(kc, 10_000);
+    const raw = (method: 'GET' | 'POST', path: string, body?: unknown) =>
+      transport({ method, path, body: body === undefined ? undefined : JSON.stringify(body) }, { verb: method.toLowerCase(), kind: 'raw', key: path });
+    await waitFor(`kube-apiserver of ${flavour} at ${url}/readyz`, async () => (await raw('GET', '/readyz')).code === 200, [etcd, kube], readyTimeoutMs);
+    const admin = createKubeClient(kc);
+    const manager = { fieldManager: 'apinetlet-real-tier', force: true };
+
+    // The aggregated server is reached through a service; ExternalName keeps it on loopback.
+    await admin.apply(builtin.Service, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { namespace: AGGREGATED_SERVICE.namespace, name: AGGREGATED_SERVICE.name },
+      spec: { type: 'ExternalName', externalName: 'localhost', ports: [{ name: 'https', port: aggPort, protocol: 'TCP' }] },
+    }, manager);
+    const g = GROUPS[flavour];
+    for (const group of g.groups) {
+      await admin.apply(builtin.APIService, {
+        apiVersion: 'apiregistration.k8s.io/v1',
+        kind: 'APIService',
+        metadata: { name: `v1alpha1.${group}` },
+        spec: {
+          group,
+          version: 'v1alpha1',
+          service: { namespace: AGGREGATED_SERVICE.namespace, name: AGGREGATED_SERVICE.name, port: aggPort },
+          caBundle: Buffer.from(pki.servingCaPem).toString('base64'),
+          groupPriorityMinimum: g.groupPriorityMinimum,
+          versionPriority: g.versionPriority,
+        },
+      }, manager);
+    }
+
+    const aggregatedArgs = [
+      `--etcd-servers=${etcdUrl}`,
+      `--kubeconfig=${adminFile}`,
+      `--authentication-kubeconfig=${adminFile}`,
+      `--authorization-kubeconfig=${adminFile}`,
+      '--bind-address=127.0.0.1',
+      `--secure-port=${aggPort}`,
+      `--tls-cert-file=${f.aggregatedCert}`,
+      `--tls-private-key-file=${f.aggregatedKey}`,
+      `--cert-dir=${join(workDir, 'aggregated-certs')}`,
+      '--enable-priority-and-fairness=false',
+    ];
+    const aggregated =
+      flavour === 'ironcore'
+        ? startProcess('ironcore-apiserver', bin('ironcore-apiserver'), aggregatedArgs, workDir)
+        : startProcess('apinet-apiserver', bin('apinet-apiserver'), [...aggregatedArgs, `--public-prefix=${APINET_PUBLIC_PREFIXES.join(',')}`], workDir);
+    processes.push(aggregated);
+    await waitFor(
+      `the APIServices of ${aggregated.name} to become Available`,
+      async () => {
+        for (const group of g.groups) {
+          const svc = await admin.get<KubeObject & { status?: { conditions?: { type: string; status: string }[] } }>(builtin.APIService, undefined, `v1alpha1.${group}`);
+          if (!svc?.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True')) return false;
+        }
+        return true;
+      },
+      [etcd, kube, aggregated],
+      readyTimeoutMs,
+    );
+    if (flavour === 'apinet') {
+      const cm = startProcess(
+        'apinet-controller-manager',
+        bin('apinet-controller-manager'),
+        [`--kubeconfig=${adminFile}`, '--metrics-bind-address=0', '--health-probe-bind-address=0', '--leader-elect=false'],
+        workDir,
+      );
+      processes.push(cm);
+      // Nothing to probe without a health port: it must at least survive its start.
+      await new Promise((r) => setTimeout(r, 1_000));
+      if (!cm.isRunning()) throw await cm.exitError();
+    }
+
+    const serviceAccountKubeconfig = async (namespace: string, name: string): Promise<string> => {
+      await admin.apply(builtin.Namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }, manager);
+      await admin.apply(builtin.ServiceAccount, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { namespace, name } }, manager);
+      const r = await raw('POST', `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: { expirationSeconds: 7 * 24 * 3600 },
+      });
+      const token = (JSON.parse(r.body) as { status?: { token?: string } }).status?.token;
+      if (!token) throw new Error(`${flavour}: no token for service account ${namespace}/${name}: ${r.body.slice(0, 200)}`);
+      return kubeconfigYaml(flavour, url, pki.servingCaPem, { token });
+    };
+
+    return {
+      flavour,
+      url,
+      caPem: pki.servingCaPem,
+      workDir,
+      processes,
+      adminKubeconfig,
+      admin,
+      serviceAccountKubeconfig,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** The log files of a cluster, for error messages. */
+export async function readLogs(c: RealCluster): Promise<Record<string, string>> {
+  return Object.fromEntries(await Promise.all(c.processes.map(async (p) => [p.name, await readFile(p.logFile, 'utf8').catch(() => '')] as const)));
+}

@@ -1,0 +1,99 @@
+/**
+ * The two real clusters of the real tier side by side (ironcore and apinet), with the identities
+ * the functions run as in production: a service account in each cluster, bound by nothing but the
+ * RBAC that infra/kubernetes ships (its placeholders filled as an operator would).
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import yaml from 'js-yaml';
+import type { KubeClient, KubeObject } from '../../shared/kube/index.ts';
+import { builtin, realBinaries, startRealCluster, type RealCluster } from './cluster.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Where the functions' service accounts live (their own namespace, in both clusters). */
+export const FUNCTION_IDENTITY = { namespace: 'apinetlet-system', name: 'apinetlet' } as const;
+export const FUNCTION_USER = `system:serviceaccount:${FUNCTION_IDENTITY.namespace}:${FUNCTION_IDENTITY.name}`;
+
+export const RBAC_FILES = {
+  ironcore: join(ROOT, 'infra/kubernetes/ironcore/rbac.yaml'),
+  apinet: join(ROOT, 'infra/kubernetes/apinet/rbac.yaml'),
+} as const;
+
+export interface RealPair {
+  ironcore: RealCluster;
+  apinet: RealCluster;
+  /** Kubeconfigs of the functions' service accounts (shipped RBAC only). */
+  functions: { ironcore: string; apinet: string };
+  stop(): Promise<void>;
+}
+
+export interface RealPairOptions {
+  /** Work directory: logs, certificates and etcd data of both clusters. */
+  dir: string;
+  apinetNamespace: string;
+  /** Extra namespaces to create in both clusters (ironcore `default` always exists). */
+  namespaces?: string[];
+  /** Leave the RBAC of infra/kubernetes out (the RBAC tests apply their own variant). */
+  skipRbac?: boolean;
+}
+
+/** The RBAC documents of a manifest with the placeholders filled. */
+export function rbacDocuments(text: string, vars: Record<string, string>, source: string): KubeObject[] {
+  const missing = new Set<string>();
+  const filled = text.replace(/\$\{([A-Z_]+)\}/g, (all, name: string) => vars[name] ?? (missing.add(name), all));
+  if (missing.size) throw new Error(`${source}: no value for placeholder(s) ${[...missing].join(', ')}`);
+  return (yaml.loadAll(filled) as KubeObject[]).filter((d) => d && typeof d === 'object');
+}
+
+export async function applyRbac(client: KubeClient, docs: KubeObject[], source: string): Promise<void> {
+  for (const doc of docs) {
+    const res = builtin[doc.kind as keyof typeof builtin];
+    if (!res || !doc.apiVersion?.startsWith('rbac.authorization.k8s.io/')) throw new Error(`${source}: unexpected ${doc.kind}; only RBAC objects are expected there`);
+    await client.apply(res, doc, { fieldManager: 'apinetlet-real-tier', force: true });
+  }
+}
+
+export function rbacVars(apinetNamespace: string): Record<string, string> {
+  return { IRONCORE_USER: FUNCTION_USER, APINET_USER: FUNCTION_USER, APINET_NAMESPACE: apinetNamespace };
+}
+
+export async function startRealPair(opts: RealPairOptions): Promise<RealPair> {
+  const binDir = await realBinaries();
+  await mkdir(opts.dir, { recursive: true });
+  const started = await Promise.allSettled([
+    startRealCluster({ flavour: 'ironcore', binDir, workDir: join(opts.dir, 'ironcore') }),
+    startRealCluster({ flavour: 'apinet', binDir, workDir: join(opts.dir, 'apinet') }),
+  ]);
+  const up = started.filter((s): s is PromiseFulfilledResult<RealCluster> => s.status === 'fulfilled').map((s) => s.value);
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(up.map((c) => c.stop()));
+    throw failed.reason;
+  }
+  const [ironcore, apinet] = up as [RealCluster, RealCluster];
+  const stop = async () => {
+    await Promise.all([ironcore.stop(), apinet.stop()]);
+  };
+  try {
+    const ns = (c: RealCluster, name: string) => c.admin.apply(builtin.Namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { fieldManager: 'apinetlet-real-tier', force: true });
+    await ns(apinet, opts.apinetNamespace);
+    for (const name of opts.namespaces ?? []) await Promise.all([ns(ironcore, name), ns(apinet, name)]);
+    if (!opts.skipRbac) {
+      const vars = rbacVars(opts.apinetNamespace);
+      for (const c of [ironcore, apinet]) {
+        const file = RBAC_FILES[c.flavour];
+        await applyRbac(c.admin, rbacDocuments(await readFile(file, 'utf8'), vars, file), file);
+      }
+    }
+    const [fi, fa] = await Promise.all([
+      ironcore.serviceAccountKubeconfig(FUNCTION_IDENTITY.namespace, FUNCTION_IDENTITY.name),
+      apinet.serviceAccountKubeconfig(FUNCTION_IDENTITY.namespace, FUNCTION_IDENTITY.name),
+    ]);
+    return { ironcore, apinet, functions: { ironcore: fi, apinet: fa }, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
