@@ -7,11 +7,10 @@
  * client certificate (how the Go project's envtest wires aggregation, here with our own code).
  * The binaries come from infra/real/build.sh.
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { createKubeClient, loadKubeConfig, type KubeClient, type KubeObject } from '../../shared/kube/index.ts';
 import { kubeConfigTransport } from '../../shared/kube/transport.ts';
 import type { ResourceInfo } from '../../shared/api/resources.ts';
@@ -98,19 +97,31 @@ export function kubeconfigYaml(name: string, server: string, caPem: string, user
   ].join('\n');
 }
 
-/** The binary directory of infra/real/build.sh (building on first use); a failure says what to do. */
-export async function realBinaries(opts: { quiet?: boolean } = {}): Promise<string> {
+/**
+ * The binary directory of infra/real/build.sh, building on first use (its progress lines go to
+ * `progress`, stderr by default); a failure becomes one error line saying what to do.
+ */
+export async function realBinaries(opts: { progress?: NodeJS.WritableStream | null } = {}): Promise<string> {
   if (process.env.APINETLET_REAL_BIN?.trim()) return process.env.APINETLET_REAL_BIN.trim();
-  try {
-    const { stdout } = await promisify(execFile)('bash', [join(HERE, 'build.sh')], { maxBuffer: 64 << 20, timeout: 90 * 60_000 });
-    return stdout.trim().split('\n').pop()!;
-  } catch (err) {
-    const e = err as { stderr?: string; code?: number | string };
-    const lines = (e.stderr ?? '').trim().split('\n');
-    const reason = lines.filter((l) => l.startsWith('real servers:')).pop() ?? lines.slice(-5).join('\n');
-    if (!opts.quiet) process.stderr.write(`${e.stderr ?? ''}\n`);
-    throw new Error(reason || `infra/real/build.sh failed (${String(e.code)})`);
-  }
+  const progress = opts.progress === undefined ? process.stderr : opts.progress;
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [join(HERE, 'build.sh')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (err.length > 1 << 20) err = err.slice(-(1 << 19));
+      progress?.write(d);
+    });
+    child.once('error', (e) => reject(new Error(`real servers: cannot run bash for infra/real/build.sh: ${e.message}`)));
+    child.once('exit', (code) => {
+      if (code === 0) return resolve(out.trim().split('\n').pop()!);
+      const lines = err.trim().split('\n');
+      const reason = lines.filter((l) => l.startsWith('real servers:')).pop();
+      reject(new Error(reason ?? `real servers: infra/real/build.sh failed (exit ${code}): ${lines.slice(-3).join(' / ')}`));
+    });
+  });
 }
 
 export async function startRealCluster(opts: RealClusterOptions): Promise<RealCluster> {

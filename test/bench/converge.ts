@@ -19,7 +19,7 @@ const TIMEOUT_MS = 180_000;
 
 const dir = await mkdtemp(join(tmpdir(), 'apinetlet-bench-'));
 const stack = await startStack({ dir, reconcilers: kindReconcilers, env: {}, logLevel: 'ERROR' });
-const c: Clusters = { ironcore: stack.ironcore, apinet: stack.apinet, apinetNamespace: stack.config.apinetNamespace };
+const c: Clusters = { ironcore: stack.users.ironcore, apinet: stack.users.apinet, apinetNamespace: stack.config.apinetNamespace };
 const ns = 'bench';
 await ensureNamespace(c, ns);
 

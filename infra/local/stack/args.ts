@@ -1,12 +1,14 @@
 /**
  * Command line of `npm start` (ARCHITECTURE.md 8 — a contract other tools rely on):
- *   [--dir DIR] [--no-demo] [--ironcore-kubeconfig F --apinet-kubeconfig F]
+ *   [--dir DIR] [--no-demo] [--real | --ironcore-kubeconfig F --apinet-kubeconfig F]
  */
 export interface StackArgs {
   /** Where the kubeconfigs and stack.json are written. */
   dir: string;
   /** Seed the demo objects and show their progress. */
   demo: boolean;
+  /** Real API servers (infra/real) instead of emulators. */
+  real: boolean;
   /** Both set: run the functions against these clusters instead of emulators. */
   ironcoreKubeconfig?: string;
   apinetKubeconfig?: string;
@@ -14,11 +16,11 @@ export interface StackArgs {
 
 export const DEFAULT_DIR = '.apinetlet/local';
 
-const USAGE = 'usage: npm start -- [--dir DIR] [--no-demo] [--ironcore-kubeconfig FILE --apinet-kubeconfig FILE]';
+const USAGE = 'usage: npm start -- [--dir DIR] [--no-demo] [--real | --ironcore-kubeconfig FILE --apinet-kubeconfig FILE]';
 
 /** Parses argv (without node and the script); throws with the usage line on anything unknown. */
 export function parseStackArgs(argv: readonly string[]): StackArgs {
-  const args: StackArgs = { dir: DEFAULT_DIR, demo: true };
+  const args: StackArgs = { dir: DEFAULT_DIR, demo: true, real: false };
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i]!;
     const eq = raw.indexOf('=');
@@ -36,6 +38,9 @@ export function parseStackArgs(argv: readonly string[]): StackArgs {
       case '--no-demo':
         args.demo = false;
         break;
+      case '--real':
+        args.real = true;
+        break;
       case '--ironcore-kubeconfig':
         args.ironcoreKubeconfig = value();
         break;
@@ -48,6 +53,9 @@ export function parseStackArgs(argv: readonly string[]): StackArgs {
   }
   if (!!args.ironcoreKubeconfig !== !!args.apinetKubeconfig) {
     throw new Error(`--ironcore-kubeconfig and --apinet-kubeconfig go together (external clusters need both)\n${USAGE}`);
+  }
+  if (args.real && args.ironcoreKubeconfig) {
+    throw new Error(`--real starts its own clusters; it does not go with --ironcore-kubeconfig/--apinet-kubeconfig\n${USAGE}`);
   }
   return args;
 }

@@ -44,7 +44,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 
   try {
-    stack = await startStack({ dir: args.dir, reconcilers: kindReconcilers, ironcoreKubeconfig: args.ironcoreKubeconfig, apinetKubeconfig: args.apinetKubeconfig });
+    if (args.real) console.log('starting real API servers (infra/real; the first run builds them from the Go module proxy)');
+    stack = await startStack({ dir: args.dir, reconcilers: kindReconcilers, real: args.real, ironcoreKubeconfig: args.ironcoreKubeconfig, apinetKubeconfig: args.apinetKubeconfig });
   } catch (err) {
     console.error(`apinetlet local stack: start failed: ${(err as Error).message}`);
     process.exit(1);

@@ -30,7 +30,7 @@ export function changedLines(rows: ObjectProgress[], last: Map<string, string>):
 }
 
 export async function runDemo(stack: LocalStack, opts: DemoOptions): Promise<boolean> {
-  const c: Clusters = { ironcore: stack.ironcore, apinet: stack.apinet, apinetNamespace: stack.config.apinetNamespace };
+  const c: Clusters = { ironcore: stack.users.ironcore, apinet: stack.users.apinet, apinetNamespace: stack.config.apinetNamespace };
   await ensureNamespace(c, DEMO_NAMESPACE);
   const keys = await seedSet(c, DEMO_NAMESPACE, 'demo');
   const tty = !!opts.out.isTTY;

@@ -24,6 +24,7 @@ import { runResync, type ResyncSummary } from '../../../shared/resync/index.ts';
 import { reconcileSettingsFromConfig } from '../../../shared/reconcile/lambda.ts';
 import { reconcilerFor, type KindReconciler, type ReconcileEnv } from '../../../shared/reconcile/runtime.ts';
 import { startEmulator, type Emulator } from '../emulator/index.ts';
+import { startRealPair, type RealPair } from '../../real/pair.ts';
 import { makeServerTls } from '../emulator/tls.ts';
 import { serveHttps, type HttpsFunction } from './https.ts';
 import { startPollers, type Pollers } from './pollers.ts';
@@ -47,6 +48,11 @@ export interface StackOptions {
   reconcilers: Reconcilers;
   /** Both set: external clusters instead of emulators. */
   ironcoreKubeconfig?: string;
+  /**
+   * Real servers instead of emulators (infra/real): kube-apiserver + etcd with the aggregated
+   * ironcore and apinet servers; the functions run as service accounts bound by the shipped RBAC.
+   */
+  real?: boolean;
   apinetKubeconfig?: string;
   /** Settings of ARCHITECTURE.md 7; process.env by default. */
   env?: NodeJS.ProcessEnv;
@@ -60,7 +66,11 @@ export interface LocalStack {
   /** Clients for the two clusters (the functions' own credentials). */
   ironcore: KubeClient;
   apinet: KubeClient;
+  /** Clients as a user of the stack has them (DIR/ironcore.kubeconfig, DIR/apinet.kubeconfig: cluster admin). */
+  users: { ironcore: KubeClient; apinet: KubeClient };
   emulators?: { ironcore: Emulator; apinet: Emulator };
+  /** The real clusters (`real: true`). */
+  real?: RealPair;
   /** Stops the reconcile consumers (waits for batches in flight) / starts them again. */
   pauseReconcilers(): Promise<void>;
   resumeReconcilers(): void;
@@ -87,9 +97,19 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
     const files = { ironcore: join(dir, 'ironcore.kubeconfig'), apinet: join(dir, 'apinet.kubeconfig'), stack: join(dir, 'stack.json') };
     const external = !!(opts.ironcoreKubeconfig && opts.apinetKubeconfig);
     let emulators: LocalStack['emulators'];
+    let real: RealPair | undefined;
     let ironcoreYaml: string;
     let apinetYaml: string;
-    if (external) {
+    // The functions' own credentials; the same as the written kubeconfigs except on real servers.
+    let functionYaml: { ironcore: string; apinet: string } | undefined;
+    if (external && opts.real) throw new Error('real servers and external kubeconfigs exclude each other: use one of them');
+    if (opts.real) {
+      real = await startRealPair({ dir: join(dir, 'real'), apinetNamespace: namespace });
+      stoppers.push(() => real!.stop());
+      ironcoreYaml = real.ironcore.adminKubeconfig;
+      apinetYaml = real.apinet.adminKubeconfig;
+      functionYaml = real.functions;
+    } else if (external) {
       [ironcoreYaml, apinetYaml] = await Promise.all([readFile(opts.ironcoreKubeconfig!, 'utf8'), readFile(opts.apinetKubeconfig!, 'utf8')]);
     } else {
       const [ironcore, apinet] = await Promise.all([
@@ -102,8 +122,10 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
       apinetYaml = apinet.kubeconfig();
     }
     await Promise.all([writeFile(files.ironcore, ironcoreYaml, { mode: 0o600 }), writeFile(files.apinet, apinetYaml, { mode: 0o600 })]);
-    const ironcore = createKubeClient(loadKubeConfig(ironcoreYaml, `ironcore kubeconfig ${files.ironcore}`));
-    const apinet = createKubeClient(loadKubeConfig(apinetYaml, `apinet kubeconfig ${files.apinet}`));
+    const ironcoreAdmin = createKubeClient(loadKubeConfig(ironcoreYaml, `ironcore kubeconfig ${files.ironcore}`));
+    const apinetAdmin = createKubeClient(loadKubeConfig(apinetYaml, `apinet kubeconfig ${files.apinet}`));
+    const ironcore = functionYaml ? createKubeClient(loadKubeConfig(functionYaml.ironcore, 'ironcore service-account kubeconfig')) : ironcoreAdmin;
+    const apinet = functionYaml ? createKubeClient(loadKubeConfig(functionYaml.apinet, 'apinet service-account kubeconfig')) : apinetAdmin;
 
     if (external && !(await apinet.get(core.Namespace, undefined, namespace))) {
       // apinetlet never creates it in a real installation; say what to do instead of failing later on every write.
@@ -141,8 +163,8 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
       // the resync (and a deployed webhook) must do the triggering.
       const vars = { WEBHOOK_BASE_URL: admission.url, WATCH_BASE_URL: watch.url, WEBHOOK_TOKEN: token, CA_BUNDLE: Buffer.from(tls.caPem).toString('base64'), APINET_NAMESPACE: namespace };
       const k8s = join(ROOT, 'infra/kubernetes');
-      await registerWebhooks(ironcore, [join(k8s, 'ironcore/admission-webhooks.yaml'), join(k8s, 'ironcore/watch-webhook.yaml')], vars);
-      await registerWebhooks(apinet, [join(k8s, 'apinet/watch-webhook.yaml')], vars);
+      await registerWebhooks(ironcoreAdmin, [join(k8s, 'ironcore/admission-webhooks.yaml'), join(k8s, 'ironcore/watch-webhook.yaml')], vars);
+      await registerWebhooks(apinetAdmin, [join(k8s, 'apinet/watch-webhook.yaml')], vars);
     }
 
     const env: ReconcileEnv = {
@@ -205,7 +227,9 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
       config,
       ironcore,
       apinet,
+      users: { ironcore: ironcoreAdmin, apinet: apinetAdmin },
       emulators,
+      real,
       pollers,
       pauseReconcilers: () => pollers.pause(),
       resumeReconcilers: () => pollers.resume(),

@@ -7,12 +7,16 @@ const vars = { WEBHOOK_BASE_URL: 'https://127.0.0.1:1', WATCH_BASE_URL: 'https:/
 
 describe('local stack command line and helpers', () => {
   it('defaults to .apinetlet/local with the demo', () => {
-    expect(parseStackArgs([])).toEqual({ dir: '.apinetlet/local', demo: true });
+    expect(parseStackArgs([])).toEqual({ dir: '.apinetlet/local', demo: true, real: false });
   });
   it('reads --dir, --no-demo and both kubeconfig flags', () => {
     expect(parseStackArgs(['--dir', '/x', '--no-demo', '--ironcore-kubeconfig=a', '--apinet-kubeconfig', 'b'])).toEqual({
-      dir: '/x', demo: false, ironcoreKubeconfig: 'a', apinetKubeconfig: 'b',
+      dir: '/x', demo: false, real: false, ironcoreKubeconfig: 'a', apinetKubeconfig: 'b',
     });
+  });
+  it('reads --real, which starts its own clusters and refuses external kubeconfigs', () => {
+    expect(parseStackArgs(['--real', '--no-demo'])).toEqual({ dir: '.apinetlet/local', demo: false, real: true });
+    expect(() => parseStackArgs(['--real', '--ironcore-kubeconfig', 'a', '--apinet-kubeconfig', 'b'])).toThrow(/--real starts its own clusters/);
   });
   it('refuses one kubeconfig flag alone and unknown flags', () => {
     expect(() => parseStackArgs(['--ironcore-kubeconfig', 'a'])).toThrow(/go together/);
