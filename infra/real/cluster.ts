@@ -44,7 +44,9 @@ export interface RealCluster {
   /** cluster-admin (client certificate, group system:masters). */
   adminKubeconfig: string;
   admin: KubeClient;
-  /** A kubeconfig with a fresh token of the service account (created when missing). */
+  /** A fresh token (valid a week) of the service account, created with its namespace when missing. */
+  serviceAccountToken(namespace: string, name: string): Promise<string>;
+  /** A kubeconfig with such a token. */
   serviceAccountKubeconfig(namespace: string, name: string): Promise<string>;
   stop(): Promise<void>;
 }
@@ -267,7 +269,7 @@ export async function startRealCluster(opts: RealClusterOptions): Promise<RealCl
       if (!cm.isRunning()) throw await cm.exitError();
     }
 
-    const serviceAccountKubeconfig = async (namespace: string, name: string): Promise<string> => {
+    const serviceAccountToken = async (namespace: string, name: string): Promise<string> => {
       await admin.apply(builtin.Namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }, manager);
       await admin.apply(builtin.ServiceAccount, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { namespace, name } }, manager);
       const r = await raw('POST', `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, {
@@ -277,8 +279,10 @@ export async function startRealCluster(opts: RealClusterOptions): Promise<RealCl
       });
       const token = (JSON.parse(r.body) as { status?: { token?: string } }).status?.token;
       if (!token) throw new Error(`${flavour}: no token for service account ${namespace}/${name}: ${r.body.slice(0, 200)}`);
-      return kubeconfigYaml(flavour, url, pki.servingCaPem, { token });
+      return token;
     };
+    const serviceAccountKubeconfig = async (namespace: string, name: string) =>
+      kubeconfigYaml(flavour, url, pki.servingCaPem, { token: await serviceAccountToken(namespace, name) });
 
     return {
       flavour,
@@ -288,6 +292,7 @@ export async function startRealCluster(opts: RealClusterOptions): Promise<RealCl
       processes,
       adminKubeconfig,
       admin,
+      serviceAccountToken,
       serviceAccountKubeconfig,
       stop: stopAll,
     };

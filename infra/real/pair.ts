@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
 import type { KubeClient, KubeObject } from '../../shared/kube/index.ts';
-import { builtin, realBinaries, startRealCluster, type RealCluster } from './cluster.ts';
+import { builtin, kubeconfigYaml, realBinaries, startRealCluster, type RealCluster } from './cluster.ts';
+
+const TEST_ADMIN = 'test-admin';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -26,6 +28,10 @@ export interface RealPair {
   apinet: RealCluster;
   /** Kubeconfigs of the functions' service accounts (shipped RBAC only). */
   functions: { ironcore: string; apinet: string };
+  /** Their bare tokens (for a kubeconfig through a front). */
+  functionTokens: { ironcore: string; apinet: string };
+  /** With `testAdmin`: tokens of a cluster-admin service account (tokens pass a TLS front; client certificates cannot). */
+  adminTokens?: { ironcore: string; apinet: string };
   stop(): Promise<void>;
 }
 
@@ -37,6 +43,8 @@ export interface RealPairOptions {
   namespaces?: string[];
   /** Leave the RBAC of infra/kubernetes out (the RBAC tests apply their own variant). */
   skipRbac?: boolean;
+  /** Also make a cluster-admin service account in each cluster (adminTokens). */
+  testAdmin?: boolean;
 }
 
 /** The RBAC documents of a manifest with the placeholders filled. */
@@ -87,11 +95,29 @@ export async function startRealPair(opts: RealPairOptions): Promise<RealPair> {
         await applyRbac(c.admin, rbacDocuments(await readFile(file, 'utf8'), vars, file), file);
       }
     }
-    const [fi, fa] = await Promise.all([
-      ironcore.serviceAccountKubeconfig(FUNCTION_IDENTITY.namespace, FUNCTION_IDENTITY.name),
-      apinet.serviceAccountKubeconfig(FUNCTION_IDENTITY.namespace, FUNCTION_IDENTITY.name),
-    ]);
-    return { ironcore, apinet, functions: { ironcore: fi, apinet: fa }, stop };
+    const token = (c: RealCluster) => c.serviceAccountToken(FUNCTION_IDENTITY.namespace, FUNCTION_IDENTITY.name);
+    const [ti, ta] = await Promise.all([token(ironcore), token(apinet)]);
+    const functions = {
+      ironcore: kubeconfigYaml('ironcore', ironcore.url, ironcore.caPem, { token: ti }),
+      apinet: kubeconfigYaml('apinet', apinet.url, apinet.caPem, { token: ta }),
+    };
+    let adminTokens: RealPair['adminTokens'];
+    if (opts.testAdmin) {
+      const adminToken = async (c: RealCluster) => {
+        const t = await c.serviceAccountToken(FUNCTION_IDENTITY.namespace, TEST_ADMIN);
+        await c.admin.apply(builtin.ClusterRoleBinding, {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'ClusterRoleBinding',
+          metadata: { name: 'apinetlet-test-admin' },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+          subjects: [{ kind: 'ServiceAccount', namespace: FUNCTION_IDENTITY.namespace, name: TEST_ADMIN }],
+        }, { fieldManager: 'apinetlet-real-tier', force: true });
+        return t;
+      };
+      const [ai, aa] = await Promise.all([adminToken(ironcore), adminToken(apinet)]);
+      adminTokens = { ironcore: ai, apinet: aa };
+    }
+    return { ironcore, apinet, functions, functionTokens: { ironcore: ti, apinet: ta }, adminTokens, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -6,6 +6,7 @@ import { startStack, type LocalStack } from '../../infra/local/stack/stack.ts';
 import type { Clusters } from '../../infra/local/stack/converge.ts';
 import { createKubeClient, loadKubeConfig } from '../../shared/kube/index.ts';
 import { kindReconcilers } from '../../shared/reconcile/index.ts';
+import { onRealServers } from '../servers.ts';
 
 export interface E2E {
   stack: LocalStack;
@@ -17,7 +18,7 @@ export interface E2E {
 
 export async function startE2E(env: NodeJS.ProcessEnv = {}): Promise<E2E> {
   const dir = await mkdtemp(join(tmpdir(), 'apinetlet-e2e-'));
-  const stack = await startStack({ dir, reconcilers: kindReconcilers, env: { ...env }, logLevel: process.env.E2E_LOG_LEVEL ?? 'SILENT' });
+  const stack = await startStack({ dir, reconcilers: kindReconcilers, real: onRealServers(), env: { ...env }, logLevel: process.env.E2E_LOG_LEVEL ?? 'SILENT' });
   const c: Clusters = {
     ironcore: createKubeClient(loadKubeConfig(stack.info.ironcore.kubeconfig, 'ironcore kubeconfig')),
     apinet: createKubeClient(loadKubeConfig(stack.info.apinet.kubeconfig, 'apinet kubeconfig')),

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { startEmulator, type Emulator } from '../../infra/local/emulator/index.ts';
+import { startTestClusters, type ServerTier, type TestCluster } from '../servers.ts';
 import { startLocalSqs, type LocalSqs } from '../../infra/local/stack/queues.ts';
 import { PRIMARY_KINDS, core, type PrimaryKind } from '../../shared/api/resources.ts';
 import { createKubeClient, loadKubeConfig, type KubeClient } from '../../shared/kube/index.ts';
@@ -23,13 +23,17 @@ process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 export const APINET_NAMESPACE = 'apinet';
 
 export interface Harness {
-  ironcoreEmulator: Emulator;
-  apinetEmulator: Emulator;
+  /** The clusters: emulators, or real servers behind a counting front (test/servers.ts). */
+  ironcoreEmulator: TestCluster;
+  apinetEmulator: TestCluster;
+  tier: ServerTier;
   sqs: LocalSqs;
   sqsClient: SQSClient;
-  /** Clients as the functions use them (authenticated from the emulators' kubeconfigs). */
+  /** Clients of the tests themselves (cluster admin). */
   ironcore: KubeClient;
   apinet: KubeClient;
+  /** The functions' environment; its clients are the admin ones on the emulator and the service
+   *  accounts of the shipped RBAC on real servers. */
   env: ReconcileEnv;
   enqueuer: SqsEnqueuer;
   /** The Lambda handler of a kind's reconcile function, wired to the harness' clusters and queue. */
@@ -52,16 +56,23 @@ const silent = new Logger({ logLevel: 'SILENT' });
 const metrics = new Metrics({ namespace: 'apinetlet-test' });
 
 export async function startHarness(opts: { settings?: Partial<ReconcileSettings>; logLevel?: string } = {}): Promise<Harness> {
-  const [ironcoreEmulator, apinetEmulator, sqs] = await Promise.all([
-    startEmulator({ flavour: 'ironcore', port: 0 }),
-    startEmulator({ flavour: 'apinet', port: 0, namespaces: ['default', APINET_NAMESPACE] }),
+  const [clusters, sqs] = await Promise.all([
+    startTestClusters({ apinetNamespace: APINET_NAMESPACE }),
     startLocalSqs({ serverlessYmlPath: new URL('../../serverless.yml', import.meta.url).pathname }),
   ]);
+  const { ironcore: ironcoreEmulator, apinet: apinetEmulator } = clusters;
   const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const ironcore = createKubeClient(loadKubeConfig(ironcoreEmulator.kubeconfig(), 'ironcore kubeconfig'));
   const apinet = createKubeClient(loadKubeConfig(apinetEmulator.kubeconfig(), 'apinet kubeconfig'));
   const settings: ReconcileSettings = { apinetNamespace: APINET_NAMESPACE, nodeAffinityAware: false, peeringDisabled: false, ...opts.settings };
-  const env: ReconcileEnv = { ironcore, apinet, settings, now: () => new Date() };
+  const functions =
+    clusters.tier === 'emulator'
+      ? { ironcore, apinet }
+      : {
+          ironcore: createKubeClient(loadKubeConfig(clusters.functionKubeconfigs.ironcore, 'ironcore service-account kubeconfig')),
+          apinet: createKubeClient(loadKubeConfig(clusters.functionKubeconfigs.apinet, 'apinet service-account kubeconfig')),
+        };
+  const env: ReconcileEnv = { ...functions, settings, now: () => new Date() };
   const enqueuer = createSqsEnqueuer({ client: sqsClient, queueUrls: sqs.queues });
   const logger = opts.logLevel ? new Logger({ logLevel: opts.logLevel as never }) : silent;
   const handlers = new Map<PrimaryKind, SqsBatchHandler>();
@@ -103,6 +114,7 @@ export async function startHarness(opts: { settings?: Partial<ReconcileSettings>
   return {
     ironcoreEmulator,
     apinetEmulator,
+    tier: clusters.tier,
     sqs,
     sqsClient,
     ironcore,
@@ -122,7 +134,7 @@ export async function startHarness(opts: { settings?: Partial<ReconcileSettings>
     },
     async stop() {
       sqsClient.destroy();
-      await Promise.allSettled([ironcoreEmulator.stop(), apinetEmulator.stop(), sqs.stop()]);
+      await Promise.allSettled([clusters.stop(), sqs.stop()]);
     },
   };
 }
@@ -144,7 +156,7 @@ export interface ApiCallCounts {
 
 const WRITE_VERBS = ['create', 'update', 'patch', 'delete', 'deletecollection'];
 
-function apiCallsOf(counters: Emulator['counters'], clientCounts: Record<string, number>): ApiCallCounts {
+function apiCallsOf(counters: TestCluster['counters'], clientCounts: Record<string, number>): ApiCallCounts {
   const applies = Object.entries(clientCounts).reduce((n, [k, v]) => n + (k.startsWith('apply ') ? v : 0), 0);
   const writes = WRITE_VERBS.reduce((n, v) => n + counters.get(v), 0);
   return { byVerb: counters.snapshot(), total: counters.get(), applies, writes, nonApplyWrites: writes - applies };
@@ -154,12 +166,12 @@ function apiCallsOf(counters: Emulator['counters'], clientCounts: Record<string,
 export async function measureApiCalls(h: Harness, run: () => Promise<void>): Promise<{ ironcore: ApiCallCounts; apinet: ApiCallCounts }> {
   h.ironcoreEmulator.counters.reset();
   h.apinetEmulator.counters.reset();
-  h.ironcore.takeApiCallCounts();
-  h.apinet.takeApiCallCounts();
+  h.env.ironcore.takeApiCallCounts();
+  h.env.apinet.takeApiCallCounts();
   await run();
   return {
-    ironcore: apiCallsOf(h.ironcoreEmulator.counters, h.ironcore.takeApiCallCounts()),
-    apinet: apiCallsOf(h.apinetEmulator.counters, h.apinet.takeApiCallCounts()),
+    ironcore: apiCallsOf(h.ironcoreEmulator.counters, h.env.ironcore.takeApiCallCounts()),
+    apinet: apiCallsOf(h.apinetEmulator.counters, h.env.apinet.takeApiCallCounts()),
   };
 }
 
