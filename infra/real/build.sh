@@ -18,6 +18,7 @@ fi
 binaries=(
   "etcd=go.etcd.io/etcd/server/v3"
   "kube-apiserver=k8s.io/kubernetes/cmd/kube-apiserver"
+  "kube-controller-manager=k8s.io/kubernetes/cmd/kube-controller-manager"
   "ironcore-apiserver=github.com/ironcore-dev/ironcore/cmd/ironcore-apiserver"
   "apinet-apiserver=github.com/ironcore-dev/ironcore-net/cmd/apiserver"
   "apinet-controller-manager=github.com/ironcore-dev/ironcore-net/cmd/controller-manager"

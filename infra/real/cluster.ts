@@ -15,7 +15,7 @@ import { createKubeClient, loadKubeConfig, type KubeClient, type KubeObject } fr
 import { kubeConfigTransport } from '../../shared/kube/transport.ts';
 import type { ResourceInfo } from '../../shared/api/resources.ts';
 import { AGGREGATED_SERVICE, makeClusterPki, type ClusterPki } from './pki.ts';
-import { freePort, startProcess, waitFor, type ServerProcess } from './processes.ts';
+import { freePort, startProcess, startRestarting, waitFor, type ServerProcess } from './processes.ts';
 
 export type RealFlavour = 'ironcore' | 'apinet';
 
@@ -256,17 +256,38 @@ export async function startRealCluster(opts: RealClusterOptions): Promise<RealCl
       [etcd, kube, aggregated],
       readyTimeoutMs,
     );
+    // Discovery through kube-apiserver must answer for every group before controllers start
+    // (controller-runtime fails at start on an incomplete discovery).
+    await waitFor(
+      `discovery of ${g.groups.join(', ')}`,
+      async () => {
+        for (const group of g.groups) if ((await raw('GET', `/apis/${group}/v1alpha1`)).code !== 200) return false;
+        return true;
+      },
+      [etcd, kube, aggregated],
+      readyTimeoutMs,
+    );
+    // The controllers of kube-controller-manager a cluster cannot do without here: owner-reference
+    // garbage collection (R-NATGW-04, R-LB-08) and namespace deletion.
+    processes.push(
+      startRestarting('kube-controller-manager', bin('kube-controller-manager'), [
+        `--kubeconfig=${adminFile}`,
+        '--controllers=garbagecollector,namespace',
+        '--leader-elect=false',
+        '--secure-port=0',
+        '--use-service-account-credentials=false',
+        '--v=0',
+      ], workDir),
+    );
     if (flavour === 'apinet') {
-      const cm = startProcess(
-        'apinet-controller-manager',
-        bin('apinet-controller-manager'),
-        [`--kubeconfig=${adminFile}`, '--metrics-bind-address=0', '--health-probe-bind-address=0', '--leader-elect=false'],
-        workDir,
+      processes.push(
+        startRestarting('apinet-controller-manager', bin('apinet-controller-manager'), [
+          `--kubeconfig=${adminFile}`,
+          '--metrics-bind-address=0',
+          '--health-probe-bind-address=0',
+          '--leader-elect=false',
+        ], workDir),
       );
-      processes.push(cm);
-      // Nothing to probe without a health port: it must at least survive its start.
-      await new Promise((r) => setTimeout(r, 1_000));
-      if (!cm.isRunning()) throw await cm.exitError();
     }
 
     const serviceAccountToken = async (namespace: string, name: string): Promise<string> => {

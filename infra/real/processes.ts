@@ -116,3 +116,41 @@ export async function waitFor(what: string, probe: () => Promise<boolean>, watch
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+/**
+ * A process restarted when it exits on its own (as a kubelet restarts a crashed controller, e.g.
+ * on a discovery hiccup while an aggregated API is still settling), at most `maxRestarts` times.
+ * stop() stops the current run and restarts no more.
+ */
+export function startRestarting(name: string, command: string, args: string[], workDir: string, maxRestarts = 5): ServerProcess {
+  let current = startProcess(name, command, args, workDir);
+  let stopped = false;
+  let restarts = 0;
+  let settled!: (r: { code: number | null; signal: NodeJS.Signals | null }) => void;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => (settled = r));
+  const watch = (p: ServerProcess) =>
+    void p.exited.then((r) => {
+      if (stopped || restarts >= maxRestarts) return settled(r);
+      restarts++;
+      setTimeout(() => {
+        if (stopped) return settled(r);
+        current = startProcess(name, command, args, workDir);
+        watch(current);
+      }, 1_000);
+    });
+  watch(current);
+  return {
+    name,
+    logFile: current.logFile,
+    get child() {
+      return current.child;
+    },
+    exited,
+    isRunning: () => !stopped && (current.isRunning() || restarts < maxRestarts),
+    exitError: () => current.exitError(),
+    async stop(graceMs?: number) {
+      stopped = true;
+      await current.stop(graceMs);
+    },
+  };
+}

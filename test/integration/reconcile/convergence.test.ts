@@ -165,14 +165,14 @@ describe('convergence under faults, duplicates and reordering', () => {
     const before = await versions();
     h.ironcoreEmulator.counters.reset();
     h.apinetEmulator.counters.reset();
-    h.ironcore.takeApiCallCounts();
-    h.apinet.takeApiCallCounts();
+    h.env.ironcore.takeApiCallCounts();
+    h.env.apinet.takeApiCallCounts();
     await h.enqueuer.enqueue(chaosMessages(world.keys, random, [undefined]));
     expect(await drainAll(Date.now() + 15_000)).toBe(0);
     const writes = (c: typeof h.ironcoreEmulator.counters) => ['create', 'update', 'patch', 'delete', 'deletecollection'].reduce((n, v) => n + c.get(v), 0);
     const applies = (calls: Record<string, number>) => Object.entries(calls).reduce((n, [k, v]) => n + (k.startsWith('apply ') ? v : 0), 0);
-    const ironcoreApplies = applies(h.ironcore.takeApiCallCounts());
-    const apinetCalls = h.apinet.takeApiCallCounts();
+    const ironcoreApplies = applies(h.env.ironcore.takeApiCallCounts());
+    const apinetCalls = h.env.apinet.takeApiCallCounts();
     const apinetApplies = applies(apinetCalls);
     const detail = JSON.stringify({ ironcore: h.ironcoreEmulator.counters.snapshot(), apinet: h.apinetEmulator.counters.snapshot() });
     expect(writes(h.ironcoreEmulator.counters) - ironcoreApplies, `ironcore non-apply writes; calls ${detail}`).toBe(0);
