@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../infra/local/emulator/index.ts';
 import { kubeconfigYaml } from '../infra/real/cluster.ts';
 import { startFront } from '../infra/real/front.ts';
-import { startRealPair } from '../infra/real/pair.ts';
+import { startRealPair, type RealPair } from '../infra/real/pair.ts';
 
 export type ServerTier = 'emulator' | 'real';
 
@@ -31,6 +31,8 @@ export interface TestClusters {
   /** What the functions authenticate with: the clusters' admin kubeconfig on the emulator, the
    *  service accounts bound by the shipped RBAC on real servers. */
   functionKubeconfigs: { ironcore: string; apinet: string };
+  /** The real servers themselves (real tier only): processes, admin clients. */
+  real?: RealPair;
   stop(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ export async function startTestClusters(opts: { apinetNamespace: string; publicP
     ironcore: handle(0),
     apinet: handle(1),
     functionKubeconfigs: { ironcore: viaFront(0, pair.functionTokens.ironcore), apinet: viaFront(1, pair.functionTokens.apinet) },
+    real: pair,
     stop: async () => {
       await Promise.allSettled(fronts.map((f) => f.stop()));
       await pair.stop();

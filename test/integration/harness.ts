@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { RealPair } from '../../infra/real/pair.ts';
 import { startTestClusters, type ServerTier, type TestCluster } from '../servers.ts';
 import { startLocalSqs, type LocalSqs } from '../../infra/local/stack/queues.ts';
 import { PRIMARY_KINDS, core, type PrimaryKind } from '../../shared/api/resources.ts';
@@ -27,6 +28,8 @@ export interface Harness {
   ironcoreEmulator: TestCluster;
   apinetEmulator: TestCluster;
   tier: ServerTier;
+  /** The real servers (real tier only). */
+  real?: RealPair;
   sqs: LocalSqs;
   sqsClient: SQSClient;
   /** Clients of the tests themselves (cluster admin). */
@@ -115,6 +118,7 @@ export async function startHarness(opts: { settings?: Partial<ReconcileSettings>
     ironcoreEmulator,
     apinetEmulator,
     tier: clusters.tier,
+    real: clusters.real,
     sqs,
     sqsClient,
     ironcore,
