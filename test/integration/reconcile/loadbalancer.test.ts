@@ -231,7 +231,8 @@ describe('LoadBalancer reconcile', () => {
     await h.drain(loadBalancerReconciler, { timeoutMs: 800 });
     clear();
     expect(await getApinetLb(lb)).toBeDefined();
-    expect((await getLb(lb))!['status']).toBeFalsy();
+    // No status written (a real ironcore server answers `status: {}` for an object never given one).
+    expect(((await getLb(lb))!['status'] as { ips?: unknown } | undefined)?.ips).toBeUndefined();
     const r = await h.drain(loadBalancerReconciler, { timeoutMs: 15_000 });
     expect(r.remaining).toBe(0);
     expect(((await getLb(lb))!['status'] as any).ips).toHaveLength(1);

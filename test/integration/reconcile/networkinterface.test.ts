@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finalizerOf, originKeysOf } from '../../../shared/api/origin.ts';
-import { ironcore } from '../../../shared/api/resources.ts';
+import { apinet, ironcore } from '../../../shared/api/resources.ts';
 import { networkInterfaceReconciler } from '../../../shared/reconcile/networkinterface.ts';
 import { virtualIpReconciler } from '../../../shared/reconcile/virtualip.ts';
 import { startHarness, type Harness } from '../harness.ts';
@@ -13,7 +13,9 @@ import { ANS, nicFixtures } from './networkinterface-fixtures.ts';
 
 const keys = originKeysOf('NetworkInterface');
 const FINALIZER = finalizerOf('NetworkInterface');
-const NAT = (ipFamily: string, name: string) => ({ ipFamily, claimRef: { name, uid: `${name}-uid` } });
+/** Claims of existing apinet NATGateways (a real ironcore-net controller-manager releases claims of missing ones). */
+const natUids: Record<string, string> = {};
+const NAT = (ipFamily: string, name: string) => ({ ipFamily, claimRef: { name, uid: natUids[name] ?? `${name}-uid` } });
 
 let h: Harness;
 let f: ReturnType<typeof nicFixtures>;
@@ -21,6 +23,14 @@ let f: ReturnType<typeof nicFixtures>;
 beforeAll(async () => {
   h = await startHarness();
   f = nicFixtures(h);
+  for (const [name, ipFamily] of [['nat4', 'IPv4'], ['nat6', 'IPv6']] as const) {
+    const gw = await h.apinet.apply(
+      apinet.NATGateway,
+      { apiVersion: 'core.apinet.ironcore.dev/v1alpha1', kind: 'NATGateway', metadata: { namespace: ANS, name }, spec: { ipFamily, networkRef: { name: 'apinet-net' }, portsPerNetworkInterface: 2048 } },
+      { fieldManager: 'test', force: true },
+    );
+    natUids[name] = gw.metadata.uid!;
+  }
 }, 60_000);
 afterAll(async () => h?.stop());
 
