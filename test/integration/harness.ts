@@ -52,6 +52,12 @@ export interface Harness {
   reconcile<T extends KubeObject>(reconciler: KindReconciler<T>, namespace: string, name: string, extra?: Partial<QueueMessage>): Promise<void>;
   /** Creates an ironcore namespace. */
   namespace(name: string): Promise<void>;
+  /**
+   * Real tier: stops the ironcore-net controller-manager (the emulator has none). Its own
+   * NATGatewayAutoscaler rewrites NATGateway spec.ips (rounding down), so tests of the resync's NAT
+   * autoscaling, which must be the only writer there, run without it.
+   */
+  stopApinetControllers(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -132,6 +138,9 @@ export async function startHarness(opts: { settings?: Partial<ReconcileSettings>
       await trigger(reconciler.kind, namespace, name, extra);
       const r = await drain(reconciler);
       if (r.remaining) throw new Error(`${reconciler.kind} ${namespace}/${name}: ${r.remaining} message(s) still queued after draining`);
+    },
+    async stopApinetControllers() {
+      await clusters.real?.apinet.processes.find((p) => p.name === 'apinet-controller-manager')?.stop();
     },
     async namespace(name) {
       await ironcore.apply(core.Namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { fieldManager: 'test' });

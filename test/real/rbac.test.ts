@@ -39,7 +39,7 @@ let h: Harness;
 beforeAll(async () => {
   if (!onRealServers()) throw new Error('the RBAC tests need real API servers: run them with npm run test:real (APINETLET_SERVERS=real)');
   h = await startHarness();
-  await h.real!.apinet.processes.find((p) => p.name === 'apinet-controller-manager')!.stop();
+  await h.stopApinetControllers();
 }, 120_000);
 afterAll(async () => h?.stop());
 

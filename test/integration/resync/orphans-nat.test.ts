@@ -12,6 +12,8 @@ const API = 'core.apinet.ironcore.dev/v1alpha1';
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness();
+  // The resync's NAT autoscaling is the only writer of spec.ips here (see stopApinetControllers).
+  await h.stopApinetControllers();
 });
 afterAll(() => h?.stop());
 afterEach(async () => {
