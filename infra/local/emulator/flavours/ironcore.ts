@@ -3,6 +3,7 @@
  * apinetlet uses (ironcore-api.md §3), with the scheme defaulting (§6), the registry strategies
  * (§7) and the validation (§8) of the real aggregated ironcore API server.
  */
+import type { ServedKind } from '../kinds.ts';
 import type { FieldCause, Flavour, HookContext, KindDef, KindHooks, KubeObject } from '../types.ts';
 import { decodeIpFields, type IpFieldPaths } from './decode.ts';
 import { defaultLoadBalancer, defaultNATGateway, defaultNetworkInterface, defaultNetworkPolicy, defaultPrefix } from './ironcore-defaults.ts';
@@ -53,9 +54,16 @@ function kind(
   group: string,
   k: string,
   resource: string,
-  opts: Pick<KindDef, 'statusSubresource' | 'nameRule'> & { shortNames?: string[]; generation?: boolean; listMapKeys?: Record<string, string[]>; strategy?: RegistryStrategy },
+  opts: Pick<KindDef, 'statusSubresource' | 'nameRule'> & {
+    shortNames?: string[];
+    generation?: boolean;
+    listMapKeys?: Record<string, string[]>;
+    strategy?: RegistryStrategy;
+    /** Status only through /status: dropped on create, the stored one kept on main writes (kinds.ts). */
+    resetsStatusOnMainWrite?: boolean;
+  },
   behaviour: KindBehaviour,
-): FlavourKindDef {
+): FlavourKindDef & ServedKind {
   return {
     group,
     version: 'v1alpha1',
@@ -70,6 +78,7 @@ function kind(
     listMapKeys: { ...MERGE_LISTS, ...(opts.listMapKeys ?? {}) },
     listSets: SETS,
     ...(opts.strategy ? { strategy: opts.strategy } : {}),
+    ...(opts.resetsStatusOnMainWrite ? { resetsStatusOnMainWrite: true } : {}),
     hooks: hooks(behaviour),
   };
 }
@@ -78,7 +87,9 @@ export function ironcoreFlavour(): Flavour {
   const kinds: FlavourKindDef[] = [
     kind(NETWORKING_GROUP, 'Network', 'networks',
       // §7: status cleared on create, kept on main updates; generation managed (the only such kind).
-      { statusSubresource: true, nameRule: 'subdomain', shortNames: ['net'], generation: true,
+      // Measured on the real ironcore-apiserver (test/integration/conformance): a status sent
+      // through the main resource is ignored, as for LoadBalancer below.
+      { statusSubresource: true, nameRule: 'subdomain', shortNames: ['net'], generation: true, resetsStatusOnMainWrite: true,
         listMapKeys: { 'spec.peerings': ['name'], 'spec.incomingPeerings': ['name'], 'status.peerings': ['name'] } },
       { decode: { prefixes: ['spec.peerings[].prefixes[].prefix', 'status.peerings[].prefixes[].prefix'] }, validate: validateNetwork }),
     kind(NETWORKING_GROUP, 'NetworkInterface', 'networkinterfaces',
@@ -95,7 +106,7 @@ export function ironcoreFlavour(): Flavour {
       { statusSubresource: true, nameRule: 'label', shortNames: ['vip'], strategy: { statusOnCreate: 'keep', statusOnMainUpdate: 'request' } },
       { decode: { ips: ['status.ip'] }, validate: validateVirtualIp }),
     kind(NETWORKING_GROUP, 'LoadBalancer', 'loadbalancers',
-      { statusSubresource: true, nameRule: 'label', shortNames: ['lb'], strategy: { specOnStatusUpdate: 'request' } },
+      { statusSubresource: true, nameRule: 'label', shortNames: ['lb'], strategy: { specOnStatusUpdate: 'request' }, resetsStatusOnMainWrite: true },
       {
         decode: { ips: ['spec.ips[].value', 'status.ips[]'], prefixes: ['spec.ips[].ephemeral.prefixTemplate.spec.prefix'] },
         default: (obj, ctx) => defaultLoadBalancer(obj, ctx.subresource),
