@@ -54,7 +54,7 @@ ldflags+=" -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/
 ldflags+=" -X k8s.io/component-base/version.gitTreeState=clean"
 
 started=$SECONDS
-echo "real servers: building ${#binaries[@]} binaries into $out (cold: about 4 minutes and 3.5 GB of Go caches on 2 cores; once per version)" >&2
+echo "real servers: building ${#binaries[@]} binaries into $out (cold: about 4 minutes and 4 GB on 2 cores; once per version)" >&2
 for entry in "${binaries[@]}"; do
   name="${entry%%=*}"
   pkg="${entry#*=}"
