@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../../infra/local/emulator/index.ts';
+import { startTestClusters, type TestCluster, type TestClusters } from '../../servers.ts';
 import { ironcore } from '../../../shared/api/resources.ts';
 import { createKubeClient, getKubeClient, type KubeClient } from '../../../shared/kube/client.ts';
 import { ConflictError, InvalidError, NotFoundError, UnauthorizedError, UnavailableError } from '../../../shared/kube/errors.ts';
@@ -7,7 +7,8 @@ import { loadKubeConfig } from '../../../shared/kube/kubeconfig.ts';
 import type { KubeObject } from '../../../shared/kube/types.ts';
 
 const MANAGER = 'ironcore.dev/apinetlet';
-let emu: Emulator;
+let emu: TestCluster;
+let clusters: TestClusters;
 let kube: KubeClient;
 
 const network = (name: string, labels: Record<string, string> = {}): KubeObject => ({
@@ -18,11 +19,13 @@ const network = (name: string, labels: Record<string, string> = {}): KubeObject 
 });
 
 beforeAll(async () => {
-  emu = await startEmulator({ flavour: 'ironcore', port: 0 });
+  // The emulator, or real servers behind the counting front (npm run test:real).
+  clusters = await startTestClusters({ apinetNamespace: 'apinet' });
+  emu = clusters.ironcore;
   kube = createKubeClient(loadKubeConfig(emu.kubeconfig(), 'test kubeconfig'));
 });
 afterAll(async () => {
-  await emu?.stop();
+  await clusters?.stop();
 });
 
 describe('kube client against the emulator', () => {
@@ -112,7 +115,7 @@ describe('kube client against the emulator', () => {
   });
 
   it('a wrong token → UnauthorizedError', async () => {
-    const bad = createKubeClient(loadKubeConfig(emu.kubeconfig().replace(emu.token, 'wrong-token')));
+    const bad = createKubeClient(loadKubeConfig(emu.kubeconfig().replace(/token: .*/, 'token: wrong-token')));
     const err = await bad.get(ironcore.Network, 'default', 'x').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnauthorizedError);
     expect((err as UnauthorizedError).code).toBe(401);
