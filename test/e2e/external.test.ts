@@ -3,36 +3,34 @@
  * against clusters the stack did not start. Their API servers cannot reach the stack's loopback
  * webhooks, so no webhook is registered there and the resync (here every second) is the trigger.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../infra/local/emulator/index.ts';
 import { startStack, type LocalStack } from '../../infra/local/stack/stack.ts';
 import { apinet, apiVersionOf, core, ironcore } from '../../shared/api/resources.ts';
 import { createKubeClient, loadKubeConfig, type KubeClient } from '../../shared/kube/index.ts';
 import { kindReconcilers } from '../../shared/reconcile/index.ts';
+import { startTestClusters, type TestClusters } from '../servers.ts';
 import { until } from './helpers.ts';
 
 let dir: string;
-let clusters: { ironcore: Emulator; apinet: Emulator };
+let clusters: TestClusters;
 let ic: KubeClient;
 let an: KubeClient;
 const files = () => ({ ironcore: join(dir, 'given-ironcore.kubeconfig'), apinet: join(dir, 'given-apinet.kubeconfig') });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'apinetlet-external-'));
-  const [i, a] = await Promise.all([
-    startEmulator({ flavour: 'ironcore', port: 0 }),
-    startEmulator({ flavour: 'apinet', port: 0, namespaces: ['default', 'tenant-net'] }),
-  ]);
-  clusters = { ironcore: i, apinet: a };
-  await Promise.all([i.writeKubeconfig(files().ironcore), a.writeKubeconfig(files().apinet)]);
+  // Emulators, or real servers (npm run test:real) as the clusters "someone else" runs.
+  clusters = await startTestClusters({ apinetNamespace: 'tenant-net' });
+  const { ironcore: i, apinet: a } = clusters;
+  await Promise.all([writeFile(files().ironcore, i.kubeconfig(), { mode: 0o600 }), writeFile(files().apinet, a.kubeconfig(), { mode: 0o600 })]);
   ic = createKubeClient(loadKubeConfig(i.kubeconfig()));
   an = createKubeClient(loadKubeConfig(a.kubeconfig()));
 });
 afterAll(async () => {
-  await Promise.allSettled([clusters?.ironcore.stop(), clusters?.apinet.stop()]);
+  await clusters?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
