@@ -8,6 +8,7 @@
  * The binaries come from infra/real/build.sh.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,6 +107,10 @@ export function kubeconfigYaml(name: string, server: string, caPem: string, user
 export async function realBinaries(opts: { progress?: NodeJS.WritableStream | null } = {}): Promise<string> {
   if (process.env.APINETLET_REAL_BIN?.trim()) return process.env.APINETLET_REAL_BIN.trim();
   const progress = opts.progress === undefined ? process.stderr : opts.progress;
+  const onPath = (process.env.PATH ?? '').split(':').some((d) => d && existsSync(join(d, 'go')));
+  if (!onPath) {
+    throw new Error('real servers: no Go toolchain on PATH; install Go 1.25 or newer (https://go.dev/doc/install) or use the emulated stack (npm start without --real)');
+  }
   return new Promise((resolve, reject) => {
     const child = spawn('bash', [join(HERE, 'build.sh')], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
