@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../infra/local/emulator/index.ts';
-import { kubeconfigYaml } from '../infra/real/cluster.ts';
+import { kubeconfigYaml } from '../infra/local/kubeconfig-yaml.ts';
 import { startFront } from '../infra/real/front.ts';
 import { startRealPair, type RealPair } from '../infra/real/pair.ts';
 
@@ -53,14 +53,14 @@ export async function startTestClusters(opts: { apinetNamespace: string; publicP
   if (opts.publicPools) throw new Error('custom public pools are an emulator setting; the real apinet server allocates from APINET_PUBLIC_PREFIXES');
   const dir = await mkdtemp(join(tmpdir(), 'apinetlet-real-'));
   const pair = await startRealPair({ dir, apinetNamespace: opts.apinetNamespace, testAdmin: true });
-  const fronts = await Promise.all([startFront(pair.ironcore), startFront(pair.apinet)]);
+  const flavours = ['ironcore', 'apinet'] as const;
+  const fronts = await Promise.all(flavours.map((f) => startFront(pair[f])));
+  const viaFront = (i: 0 | 1, token: string) => kubeconfigYaml({ name: flavours[i], server: fronts[i]!.url, caPem: fronts[i]!.caPem, user: { token } });
   const handle = (i: 0 | 1): TestCluster => {
-    const front = fronts[i];
-    const c = i === 0 ? pair.ironcore : pair.apinet;
-    const yaml = kubeconfigYaml(c.flavour, front.url, front.caPem, { token: pair.adminTokens![c.flavour] });
+    const front = fronts[i]!;
+    const yaml = viaFront(i, pair.adminTokens![flavours[i]]);
     return { url: front.url, counters: front.counters, faults: front.faults, kubeconfig: () => yaml, stop: () => front.stop() };
   };
-  const viaFront = (i: 0 | 1, token: string) => kubeconfigYaml(i === 0 ? 'ironcore' : 'apinet', fronts[i].url, fronts[i].caPem, { token });
   return {
     tier: 'real',
     ironcore: handle(0),

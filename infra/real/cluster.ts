@@ -9,12 +9,13 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createKubeClient, loadKubeConfig, type KubeClient, type KubeObject } from '../../shared/kube/index.ts';
 import { kubeConfigTransport } from '../../shared/kube/transport.ts';
 import type { ResourceInfo } from '../../shared/api/resources.ts';
+import { kubeconfigYaml } from '../local/kubeconfig-yaml.ts';
 import { AGGREGATED_SERVICE, makeClusterPki, type ClusterPki } from './pki.ts';
 import { freePort, startProcess, startRestarting, waitFor, type ServerProcess } from './processes.ts';
 
@@ -62,6 +63,9 @@ export interface RealClusterOptions {
 
 const res = (group: string, version: string, kind: string, plural: string, namespaced: boolean): ResourceInfo =>
   Object.freeze({ group, version, kind, plural, namespaced, hasStatus: false });
+/** How the real tier writes what it sets up (namespaces, services, APIServices, RBAC). */
+export const REAL_TIER_APPLY = Object.freeze({ fieldManager: 'apinetlet-real-tier', force: true });
+
 export const builtin = Object.freeze({
   Namespace: res('', 'v1', 'Namespace', 'namespaces', false),
   Service: res('', 'v1', 'Service', 'services', true),
@@ -72,33 +76,6 @@ export const builtin = Object.freeze({
   Role: res('rbac.authorization.k8s.io', 'v1', 'Role', 'roles', true),
   RoleBinding: res('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings', true),
 });
-
-export function kubeconfigYaml(name: string, server: string, caPem: string, user: { token: string } | { certPem: string; keyPem: string }, namespace = 'default'): string {
-  const b64 = (s: string) => Buffer.from(s).toString('base64');
-  const userLines =
-    'token' in user ? [`    token: ${user.token}`] : [`    client-certificate-data: ${b64(user.certPem)}`, `    client-key-data: ${b64(user.keyPem)}`];
-  return [
-    'apiVersion: v1',
-    'kind: Config',
-    'clusters:',
-    `- name: ${name}`,
-    '  cluster:',
-    `    server: ${server}`,
-    `    certificate-authority-data: ${b64(caPem)}`,
-    'users:',
-    `- name: ${name}-user`,
-    '  user:',
-    ...userLines,
-    'contexts:',
-    `- name: ${name}`,
-    '  context:',
-    `    cluster: ${name}`,
-    `    user: ${name}-user`,
-    `    namespace: ${namespace}`,
-    `current-context: ${name}`,
-    '',
-  ].join('\n');
-}
 
 /**
  * The binary directory of infra/real/build.sh, building on first use (its progress lines go to
@@ -166,7 +143,7 @@ export async function startRealCluster(opts: RealClusterOptions): Promise<RealCl
     await waitFor(`etcd of ${flavour} at ${etcdUrl}`, async () => (await fetch(`${etcdUrl}/health`)).ok, [etcd], readyTimeoutMs);
 
     const url = `https://127.0.0.1:${kubePort}`;
-    const adminKubeconfig = kubeconfigYaml(flavour, url, pki.servingCaPem, pki.admin);
+    const adminKubeconfig = kubeconfigYaml({ name: flavour, server: url, caPem: pki.servingCaPem, user: pki.admin });
     const adminFile = join(workDir, 'admin.kubeconfig');
     await writeFile(adminFile, adminKubeconfig, { mode: 0o600 });
     const f = pki.files;
@@ -207,7 +184,6 @@ export async function startRealCluster(opts: RealClusterOptions): Promise<RealCl
       transport({ method, path, body: body === undefined ? undefined : JSON.stringify(body) }, { verb: method.toLowerCase(), kind: 'raw', key: path });
     await waitFor(`kube-apiserver of ${flavour} at ${url}/readyz`, async () => (await raw('GET', '/readyz')).code === 200, [etcd, kube], readyTimeoutMs);
     const admin = createKubeClient(kc);
-    const manager = { fieldManager: 'apinetlet-real-tier', force: true };
 
     // The aggregated server is reached through a service; ExternalName keeps it on loopback.
     await admin.apply(builtin.Service, {
@@ -215,7 +191,7 @@ export async function startRealCluster(opts: RealClusterOptions): Promise<RealCl
       kind: 'Service',
       metadata: { namespace: AGGREGATED_SERVICE.namespace, name: AGGREGATED_SERVICE.name },
       spec: { type: 'ExternalName', externalName: 'localhost', ports: [{ name: 'https', port: aggPort, protocol: 'TCP' }] },
-    }, manager);
+    }, REAL_TIER_APPLY);
     const g = GROUPS[flavour];
     for (const group of g.groups) {
       await admin.apply(builtin.APIService, {
@@ -230,7 +206,7 @@ export async function startRealCluster(opts: RealClusterOptions): Promise<RealCl
           groupPriorityMinimum: g.groupPriorityMinimum,
           versionPriority: g.versionPriority,
         },
-      }, manager);
+      }, REAL_TIER_APPLY);
     }
 
     const aggregatedArgs = [
@@ -297,8 +273,8 @@ export async function startRealCluster(opts: RealClusterOptions): Promise<RealCl
     }
 
     const serviceAccountToken = async (namespace: string, name: string): Promise<string> => {
-      await admin.apply(builtin.Namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }, manager);
-      await admin.apply(builtin.ServiceAccount, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { namespace, name } }, manager);
+      await admin.apply(builtin.Namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }, REAL_TIER_APPLY);
+      await admin.apply(builtin.ServiceAccount, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { namespace, name } }, REAL_TIER_APPLY);
       const r = await raw('POST', `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, {
         apiVersion: 'authentication.k8s.io/v1',
         kind: 'TokenRequest',
@@ -309,7 +285,7 @@ export async function startRealCluster(opts: RealClusterOptions): Promise<RealCl
       return token;
     };
     const serviceAccountKubeconfig = async (namespace: string, name: string) =>
-      kubeconfigYaml(flavour, url, pki.servingCaPem, { token: await serviceAccountToken(namespace, name) });
+      kubeconfigYaml({ name: flavour, server: url, caPem: pki.servingCaPem, user: { token: await serviceAccountToken(namespace, name) } });
 
     return {
       flavour,
@@ -327,9 +303,4 @@ export async function startRealCluster(opts: RealClusterOptions): Promise<RealCl
     await stopAll();
     throw err;
   }
-}
-
-/** The log files of a cluster, for error messages. */
-export async function readLogs(c: RealCluster): Promise<Record<string, string>> {
-  return Object.fromEntries(await Promise.all(c.processes.map(async (p) => [p.name, await readFile(p.logFile, 'utf8').catch(() => '')] as const)));
 }

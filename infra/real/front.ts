@@ -11,7 +11,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RequestCounters, type Counters } from '../local/emulator/counters.ts';
 import { FaultInjector, type Faults } from '../local/emulator/faults.ts';
-import { sendError } from '../local/emulator/http.ts';
+import { boolParam, sendError } from '../local/emulator/http.ts';
+import { verbOf } from '../local/emulator/server.ts';
 import { makeServerTls } from '../local/emulator/tls.ts';
 
 export interface Front {
@@ -43,15 +44,8 @@ export function classify(method: string, rawUrl: string): Classified | undefined
   if (rest[0] === 'namespaces' && rest.length >= 3) rest = rest.slice(2);
   const [plural, name, sub] = rest as [string, string | undefined, string | undefined];
   const collection = name === undefined;
-  const watch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
-  const verb =
-    method === 'GET'
-      ? watch ? 'watch' : collection ? 'list' : 'get'
-      : method === 'POST' ? 'create'
-      : method === 'PUT' ? 'update'
-      : method === 'PATCH' ? 'patch'
-      : method === 'DELETE' ? (collection ? 'deletecollection' : 'delete')
-      : undefined;
+  const watch = boolParam(url.searchParams, 'watch');
+  const verb = verbOf(method, collection, watch);
   if (!verb) return undefined;
   return { verb, resource: sub ? `${plural}/${sub}` : plural, group, name: name ?? '' };
 }

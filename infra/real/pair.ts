@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
 import type { KubeClient, KubeObject } from '../../shared/kube/index.ts';
-import { builtin, kubeconfigYaml, realBinaries, startRealCluster, type RealCluster } from './cluster.ts';
+import { kubeconfigYaml } from '../local/kubeconfig-yaml.ts';
+import { fillPlaceholders } from '../local/stack/webhooks.ts';
+import { builtin, REAL_TIER_APPLY, realBinaries, startRealCluster, type RealCluster } from './cluster.ts';
 
 const TEST_ADMIN = 'test-admin';
 
@@ -49,17 +51,14 @@ export interface RealPairOptions {
 
 /** The RBAC documents of a manifest with the placeholders filled. */
 export function rbacDocuments(text: string, vars: Record<string, string>, source: string): KubeObject[] {
-  const missing = new Set<string>();
-  const filled = text.replace(/\$\{([A-Z_]+)\}/g, (all, name: string) => vars[name] ?? (missing.add(name), all));
-  if (missing.size) throw new Error(`${source}: no value for placeholder(s) ${[...missing].join(', ')}`);
-  return (yaml.loadAll(filled) as KubeObject[]).filter((d) => d && typeof d === 'object');
+  return (yaml.loadAll(fillPlaceholders(text, vars, source)) as KubeObject[]).filter((d) => d && typeof d === 'object');
 }
 
 export async function applyRbac(client: KubeClient, docs: KubeObject[], source: string): Promise<void> {
   for (const doc of docs) {
     const res = builtin[doc.kind as keyof typeof builtin];
     if (!res || !doc.apiVersion?.startsWith('rbac.authorization.k8s.io/')) throw new Error(`${source}: unexpected ${doc.kind}; only RBAC objects are expected there`);
-    await client.apply(res, doc, { fieldManager: 'apinetlet-real-tier', force: true });
+    await client.apply(res, doc, REAL_TIER_APPLY);
   }
 }
 
@@ -85,7 +84,7 @@ export async function startRealPair(opts: RealPairOptions): Promise<RealPair> {
     await Promise.all([ironcore.stop(), apinet.stop()]);
   };
   try {
-    const ns = (c: RealCluster, name: string) => c.admin.apply(builtin.Namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { fieldManager: 'apinetlet-real-tier', force: true });
+    const ns = (c: RealCluster, name: string) => c.admin.apply(builtin.Namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, REAL_TIER_APPLY);
     await ns(apinet, opts.apinetNamespace);
     for (const name of opts.namespaces ?? []) await Promise.all([ns(ironcore, name), ns(apinet, name)]);
     if (!opts.skipRbac) {
@@ -98,8 +97,8 @@ export async function startRealPair(opts: RealPairOptions): Promise<RealPair> {
     const token = (c: RealCluster) => c.serviceAccountToken(FUNCTION_IDENTITY.namespace, FUNCTION_IDENTITY.name);
     const [ti, ta] = await Promise.all([token(ironcore), token(apinet)]);
     const functions = {
-      ironcore: kubeconfigYaml('ironcore', ironcore.url, ironcore.caPem, { token: ti }),
-      apinet: kubeconfigYaml('apinet', apinet.url, apinet.caPem, { token: ta }),
+      ironcore: kubeconfigYaml({ name: 'ironcore', server: ironcore.url, caPem: ironcore.caPem, user: { token: ti } }),
+      apinet: kubeconfigYaml({ name: 'apinet', server: apinet.url, caPem: apinet.caPem, user: { token: ta } }),
     };
     let adminTokens: RealPair['adminTokens'];
     if (opts.testAdmin) {
@@ -111,7 +110,7 @@ export async function startRealPair(opts: RealPairOptions): Promise<RealPair> {
           metadata: { name: 'apinetlet-test-admin' },
           roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
           subjects: [{ kind: 'ServiceAccount', namespace: FUNCTION_IDENTITY.namespace, name: TEST_ADMIN }],
-        }, { fieldManager: 'apinetlet-real-tier', force: true });
+        }, REAL_TIER_APPLY);
         return t;
       };
       const [ai, aa] = await Promise.all([adminToken(ironcore), adminToken(apinet)]);

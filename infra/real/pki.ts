@@ -8,12 +8,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
-
-interface Ca {
-  cert: string;
-  key: string;
-}
+import { issueCert, makeCa as makeCaPair, type CertPair } from '../local/emulator/tls.ts';
 
 export interface ClusterPki {
   dir: string;
@@ -36,43 +31,10 @@ export interface ClusterPki {
   };
 }
 
-const notBeforeDate = () => new Date(Date.now() - 60_000);
-const notAfterDate = () => new Date(Date.now() + 30 * 24 * 3600_000);
-
-async function makeCa(cn: string): Promise<Ca> {
-  const ca = await generate([{ name: 'commonName', value: cn }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    algorithm: 'sha256',
-    notBeforeDate: notBeforeDate(),
-    notAfterDate: notAfterDate(),
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-    ],
-  });
-  return { cert: ca.cert, key: ca.private };
-}
-
-async function issue(ca: Ca, subject: { cn: string; o?: string }, usage: { server?: string[]; client?: boolean }): Promise<Ca> {
-  const attrs = [{ name: 'commonName', value: subject.cn }, ...(subject.o ? [{ name: 'organizationName', value: subject.o }] : [])];
-  const altNames = (usage.server ?? []).map((h) => (/^[\d.]+$|:/.test(h) ? { type: 7 as const, ip: h } : { type: 2 as const, value: h }));
-  const c = await generate(attrs, {
-    keyType: 'ec',
-    curve: 'P-256',
-    algorithm: 'sha256',
-    notBeforeDate: notBeforeDate(),
-    notAfterDate: notAfterDate(),
-    ca: { key: ca.key, cert: ca.cert },
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: !!usage.server, clientAuth: !!usage.client },
-      ...(altNames.length ? [{ name: 'subjectAltName' as const, altNames }] : []),
-    ],
-  });
-  return { cert: c.cert, key: c.private };
-}
+/** Thirty days: a cluster of the real tier lives for one run. */
+const DAYS = 30;
+const makeCa = (cn: string) => makeCaPair(cn, DAYS);
+const issue = (ca: CertPair, subject: { cn: string; o?: string }, usage: { server?: string[]; client?: boolean }) => issueCert(ca, subject, usage, DAYS);
 
 /** The DNS name kube-aggregator checks on the aggregated server's certificate (service.namespace.svc). */
 export const AGGREGATED_SERVICE = { namespace: 'kube-system', name: 'aggregated-apiserver' } as const;

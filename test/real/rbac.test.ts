@@ -17,11 +17,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtin } from '../../infra/real/cluster.ts';
 import { FUNCTION_IDENTITY, RBAC_FILES, rbacDocuments, applyRbac } from '../../infra/real/pair.ts';
 import { ironcore as ironcoreRes, PRIMARY_KINDS, type PrimaryKind } from '../../shared/api/resources.ts';
 import { createKubeClient, loadKubeConfig, type KubeClient, type KubeObject } from '../../shared/kube/index.ts';
-import { kubeConfigTransport } from '../../shared/kube/transport.ts';
 import type { QueueMessage } from '../../shared/queue/message.ts';
 import { kindReconcilers } from '../../shared/reconcile/index.ts';
 import { runReconcile, type ReconcileEnv } from '../../shared/reconcile/runtime.ts';
@@ -42,19 +40,6 @@ beforeAll(async () => {
   await h.stopApinetControllers();
 }, 120_000);
 afterAll(async () => h?.stop());
-
-/** A raw POST with the test's admin identity (TokenRequest has no client verb). */
-async function tokenFor(cluster: Cluster, namespace: string, name: string): Promise<string> {
-  const admin = cluster === 'ironcore' ? h.ironcore : h.apinet;
-  await admin.apply(builtin.ServiceAccount, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { namespace, name } }, { fieldManager: 'test', force: true });
-  const kubeconfig = (cluster === 'ironcore' ? h.ironcoreEmulator : h.apinetEmulator).kubeconfig();
-  const transport = kubeConfigTransport(loadKubeConfig(kubeconfig, `${cluster} admin`), 10_000);
-  const r = await transport(
-    { method: 'POST', path: `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} }) },
-    { verb: 'create', kind: 'TokenRequest', key: name },
-  );
-  return (JSON.parse(r.body) as { status: { token: string } }).status.token;
-}
 
 function clientWithToken(cluster: Cluster, token: string): KubeClient {
   const yaml = (cluster === 'ironcore' ? h.ironcoreEmulator : h.apinetEmulator).kubeconfig().replace(/token: .*/, `token: ${token}`);
@@ -122,7 +107,7 @@ async function envFor(suffix: string, edits: Partial<Record<Cluster, (rules: Rul
   for (const cluster of ['ironcore', 'apinet'] as const) {
     const admin = cluster === 'ironcore' ? h.ironcore : h.apinet;
     await applyRbac(admin, variantDocs(cluster, suffix, user, edits[cluster]), RBAC_FILES[cluster]);
-    clients[cluster] = clientWithToken(cluster, await tokenFor(cluster, FUNCTION_IDENTITY.namespace, name));
+    clients[cluster] = clientWithToken(cluster, await h.real![cluster].serviceAccountToken(FUNCTION_IDENTITY.namespace, name));
   }
   return { ironcore: clients.ironcore, apinet: clients.apinet, settings: h.env.settings, now: () => new Date() };
 }

@@ -16,6 +16,7 @@ import { deleteNow } from './delete.ts';
 import { RequestCounters, type Counters } from './counters.ts';
 import { FaultInjector, type Faults } from './faults.ts';
 import { createRequestHandler } from './server.ts';
+import { kubeconfigYaml } from '../kubeconfig-yaml.ts';
 import { ironcoreFlavour } from './flavours/ironcore.ts';
 import { apinetFlavour } from './flavours/apinet.ts';
 
@@ -97,7 +98,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   });
   port = (server.address() as AddressInfo).port;
   const url = `https://127.0.0.1:${port}`;
-  const kubeconfig = () => kubeconfigYaml(url, tls.caPem, token, flavour.name);
+  const kubeconfig = () => kubeconfigYaml({ name: flavour.name, server: url, caPem: tls.caPem, user: { token }, userName: `${flavour.name}-admin` });
   return {
     url,
     token,
@@ -114,29 +115,4 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       });
     },
   };
-}
-
-function kubeconfigYaml(server: string, caPem: string, token: string, name: string): string {
-  const ca = Buffer.from(caPem).toString('base64');
-  return [
-    'apiVersion: v1',
-    'kind: Config',
-    'clusters:',
-    `- name: ${name}`,
-    '  cluster:',
-    `    server: ${server}`,
-    `    certificate-authority-data: ${ca}`,
-    'users:',
-    `- name: ${name}-admin`,
-    '  user:',
-    `    token: ${token}`,
-    'contexts:',
-    `- name: ${name}`,
-    '  context:',
-    `    cluster: ${name}`,
-    `    user: ${name}-admin`,
-    '    namespace: default',
-    `current-context: ${name}`,
-    '',
-  ].join('\n');
 }

@@ -145,7 +145,8 @@ async function serveResource(env: ServerEnv, req: IncomingMessage, res: ServerRe
   }
 }
 
-function verbOf(method: string, collection: boolean, watch: boolean): string | undefined {
+/** The API verb of a resource request (get, list, watch, create, update, patch, delete, deletecollection). */
+export function verbOf(method: string, collection: boolean, watch: boolean): string | undefined {
   switch (method) {
     case 'GET':
       return watch ? 'watch' : collection ? 'list' : 'get';

@@ -27,9 +27,9 @@ export interface WebhookVars {
   APINET_NAMESPACE: string;
 }
 
-/** Fills `${NAME}` placeholders; throws naming any placeholder left without a value. */
-export function fillPlaceholders(text: string, vars: WebhookVars, source: string): string {
-  const values = vars as unknown as Record<string, string>;
+/** Fills `${NAME}` placeholders of a shipped manifest; throws naming any placeholder left without a value. */
+export function fillPlaceholders(text: string, vars: WebhookVars | Readonly<Record<string, string>>, source: string): string {
+  const values = vars as Readonly<Record<string, string>>;
   const missing = new Set<string>();
   const out = text.replace(/\$\{([A-Z_]+)\}/g, (all, name: string) => {
     if (values[name] === undefined) {

@@ -7,56 +7,43 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestClusters, type ServerTier, type TestClusters } from '../../servers.ts';
+import { serverTier, startTestClusters, type ServerTier, type TestClusters } from '../../servers.ts';
+import { raw } from '../emulator/helpers.ts';
 
 interface Raw {
   code: number;
   body: any;
-  contentType: string;
 }
 
+/** The emulator tests' raw HTTPS client, aimed by a kubeconfig (server, CA, bearer token). */
 function rawClient(kubeconfig: string) {
   const kc = yaml.load(kubeconfig) as any;
-  const server = new URL(kc.clusters[0].cluster.server);
-  const ca = Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString();
-  const token = kc.users[0].user.token as string;
-  const agent = new https.Agent({ ca, keepAlive: true });
-  const request = (method: string, path: string, body?: unknown, contentType = 'application/json', accept = 'application/json'): Promise<Raw> =>
-    new Promise((resolve, reject) => {
-      const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-      const req = https.request(
-        { host: server.hostname, port: server.port, method, path, agent, headers: { Authorization: `Bearer ${token}`, Accept: accept, ...(data ? { 'Content-Type': contentType } : {}) } },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString();
-            let parsed: unknown = text;
-            try {
-              parsed = JSON.parse(text);
-            } catch {
-              /* not JSON */
-            }
-            resolve({ code: res.statusCode ?? 0, body: parsed, contentType: String(res.headers['content-type'] ?? '') });
-          });
-        },
-      );
-      req.on('error', reject);
-      if (data) req.write(data);
-      req.end();
-    });
-  return { request, close: () => agent.destroy() };
+  const target = {
+    url: kc.clusters[0].cluster.server as string,
+    caPem: Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString(),
+    token: kc.users[0].user.token as string,
+  };
+  const request = async (method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<Raw> => {
+    const r = await raw(target, method, path, body === undefined ? {} : { body: JSON.stringify(body), contentType });
+    let parsed: unknown = r.text;
+    try {
+      parsed = r.json();
+    } catch {
+      /* not JSON */
+    }
+    return { code: r.status, body: parsed };
+  };
+  return { request };
 }
 
 const NET = '/apis/networking.ironcore.dev/v1alpha1/namespaces/default/networks';
 const network = (name: string, extra: Record<string, unknown> = {}) => ({ apiVersion: 'networking.ironcore.dev/v1alpha1', kind: 'Network', metadata: { name, ...extra }, spec: {} });
 
-const tiers: ServerTier[] = process.env.APINETLET_SERVERS === 'real' ? ['emulator', 'real'] : ['emulator'];
+const tiers: ServerTier[] = serverTier() === 'real' ? ['emulator', 'real'] : ['emulator'];
 
 describe.each(tiers)('Kubernetes API conformance: %s', (tier) => {
   let clusters: TestClusters;
@@ -83,7 +70,6 @@ describe.each(tiers)('Kubernetes API conformance: %s', (tier) => {
     await writeFile(join(dir, 'kubeconfig'), clusters.ironcore.kubeconfig());
   }, 120_000);
   afterAll(async () => {
-    api?.close();
     await clusters?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });

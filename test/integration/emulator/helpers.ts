@@ -59,7 +59,7 @@ export interface RawResponse {
 
 /** One HTTPS request to the emulator, trusting its CA; `token: null` sends no credentials. */
 export function raw(
-  emu: Emulator,
+  emu: Pick<Emulator, 'url' | 'token' | 'caPem'>,
   method: string,
   path: string,
   opts: { body?: string | Buffer; contentType?: string; token?: string | null; headers?: Record<string, string> } = {},
