@@ -48,12 +48,12 @@ export interface StackOptions {
   reconcilers: Reconcilers;
   /** Both set: external clusters instead of emulators. */
   ironcoreKubeconfig?: string;
+  apinetKubeconfig?: string;
   /**
    * Real servers instead of emulators (infra/real): kube-apiserver + etcd with the aggregated
    * ironcore and apinet servers; the functions run as service accounts bound by the shipped RBAC.
    */
   real?: boolean;
-  apinetKubeconfig?: string;
   /** Settings of ARCHITECTURE.md 7; process.env by default. */
   env?: NodeJS.ProcessEnv;
   /** Powertools log level of the functions (default LOG_LEVEL or WARN, so the console stays readable). */
