@@ -43,6 +43,8 @@ export interface RealCluster {
   caPem: string;
   workDir: string;
   processes: ServerProcess[];
+  /** With `auditUsers`: kube-apiserver's audit log (JSON lines, stage RequestReceived). */
+  auditLog?: string;
   /** cluster-admin (client certificate, group system:masters). */
   adminKubeconfig: string;
   admin: KubeClient;
@@ -59,6 +61,11 @@ export interface RealClusterOptions {
   workDir: string;
   /** How long each server may take to become ready (default 120 s: two clusters start side by side on 2 cores). */
   readyTimeoutMs?: number;
+  /**
+   * Users whose requests kube-apiserver writes to its audit log (`auditLog`), one JSON line per
+   * request as it is received: the server's own count of what a client sent.
+   */
+  auditUsers?: string[];
 }
 
 const res = (group: string, version: string, kind: string, plural: string, namespaced: boolean): ResourceInfo =>
@@ -147,6 +154,22 @@ export async function startRealCluster(opts: RealClusterOptions): Promise<RealCl
     const adminFile = join(workDir, 'admin.kubeconfig');
     await writeFile(adminFile, adminKubeconfig, { mode: 0o600 });
     const f = pki.files;
+    const audit: string[] = [];
+    let auditLog: string | undefined;
+    if (opts.auditUsers?.length) {
+      auditLog = join(workDir, 'audit.log');
+      const policy = join(workDir, 'audit-policy.json');
+      await writeFile(
+        policy,
+        JSON.stringify({
+          apiVersion: 'audit.k8s.io/v1',
+          kind: 'Policy',
+          omitStages: ['ResponseStarted', 'ResponseComplete', 'Panic'],
+          rules: [{ level: 'Metadata', users: opts.auditUsers }, { level: 'None' }],
+        }),
+      );
+      audit.push(`--audit-policy-file=${policy}`, `--audit-log-path=${auditLog}`, '--audit-log-format=json', '--audit-log-mode=blocking');
+    }
     const kube = startProcess(
       'kube-apiserver',
       bin('kube-apiserver'),
@@ -173,6 +196,7 @@ export async function startRealCluster(opts: RealClusterOptions): Promise<RealCl
         `--proxy-client-key-file=${f.frontProxyKey}`,
         '--endpoint-reconciler-type=none',
         '--profiling=false',
+        ...audit,
         '--v=0',
       ],
       workDir,
@@ -293,6 +317,7 @@ export async function startRealCluster(opts: RealClusterOptions): Promise<RealCl
       caPem: pki.servingCaPem,
       workDir,
       processes,
+      auditLog,
       adminKubeconfig,
       admin,
       serviceAccountToken,

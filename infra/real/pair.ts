@@ -47,6 +47,8 @@ export interface RealPairOptions {
   skipRbac?: boolean;
   /** Also make a cluster-admin service account in each cluster (adminTokens). */
   testAdmin?: boolean;
+  /** Users whose requests both kube-apiservers audit (RealCluster.auditLog). */
+  auditUsers?: string[];
 }
 
 /** The RBAC documents of a manifest with the placeholders filled. */
@@ -70,8 +72,8 @@ export async function startRealPair(opts: RealPairOptions): Promise<RealPair> {
   const binDir = await realBinaries();
   await mkdir(opts.dir, { recursive: true });
   const started = await Promise.allSettled([
-    startRealCluster({ flavour: 'ironcore', binDir, workDir: join(opts.dir, 'ironcore') }),
-    startRealCluster({ flavour: 'apinet', binDir, workDir: join(opts.dir, 'apinet') }),
+    startRealCluster({ flavour: 'ironcore', binDir, workDir: join(opts.dir, 'ironcore'), auditUsers: opts.auditUsers }),
+    startRealCluster({ flavour: 'apinet', binDir, workDir: join(opts.dir, 'apinet'), auditUsers: opts.auditUsers }),
   ]);
   const up = started.filter((s): s is PromiseFulfilledResult<RealCluster> => s.status === 'fulfilled').map((s) => s.value);
   const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');

@@ -52,8 +52,9 @@ export interface StackOptions {
   /**
    * Real servers instead of emulators (infra/real): kube-apiserver + etcd with the aggregated
    * ironcore and apinet servers; the functions run as service accounts bound by the shipped RBAC.
+   * A RealPair already started is used as it is (and left running by stop()).
    */
-  real?: boolean;
+  real?: boolean | RealPair;
   /** Settings of ARCHITECTURE.md 7; process.env by default. */
   env?: NodeJS.ProcessEnv;
   /** Powertools log level of the functions (default LOG_LEVEL or WARN, so the console stays readable). */
@@ -104,8 +105,10 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
     let functionYaml: { ironcore: string; apinet: string } | undefined;
     if (external && opts.real) throw new Error('real servers and external kubeconfigs exclude each other: use one of them');
     if (opts.real) {
-      real = await startRealPair({ dir: join(dir, 'real'), apinetNamespace: namespace });
-      stoppers.push(() => real!.stop());
+      if (opts.real === true) {
+        real = await startRealPair({ dir: join(dir, 'real'), apinetNamespace: namespace });
+        stoppers.push(() => real!.stop());
+      } else real = opts.real;
       ironcoreYaml = real.ironcore.adminKubeconfig;
       apinetYaml = real.apinet.adminKubeconfig;
       functionYaml = real.functions;
