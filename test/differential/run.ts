@@ -1,0 +1,139 @@
+/**
+ * Runs a script on both sides, step by step: the same operation on both at the same moment, then
+ * wait until both are quiet, then compare the normalised snapshots. Measures, per side, the seconds
+ * from each operation until its last visible change and the requests the side's controller sent
+ * (counted by its kube-apiservers' audit logs).
+ */
+import { allowed, type Allowance } from './allow.ts';
+import { applyOp, type Outcome } from './apply.ts';
+import { describeOp, type Op, type Script } from './ops.ts';
+import { differences, Names, snapshot, type Difference, type Snapshot } from './snapshot.ts';
+import type { Requests, Side, SideName } from './sides.ts';
+
+export interface StepResult {
+  index: number;
+  op: string;
+  outcome: Record<SideName, Outcome>;
+  /** Seconds from the operation until the side's last visible change. */
+  settle: Record<SideName, number>;
+  requests: Record<SideName, number>;
+  /** Differences no rule explains (the step fails). */
+  unexplained: Difference[];
+  /** Differences a rule of behavior.md explains. */
+  explained: { diff: Difference; rule: string }[];
+}
+
+export interface RunOptions {
+  /** Unchanged this long = quiet (default 1.5 s). */
+  quietMs?: number;
+  /** After quiet and still different, wait this long for the sides to agree (default 12 s). */
+  agreeMs?: number;
+  onStep?: (r: StepResult) => void;
+}
+
+const sum = (r: Requests) => [...Object.values(r.ironcore), ...Object.values(r.apinet)].reduce((a, b) => a + b, 0);
+
+export class Differential {
+  readonly names: Record<SideName, Names> = { go: new Names(), ts: new Names() };
+  readonly history: Op[] = [];
+  readonly requestsByVerb: Record<SideName, Requests> = { go: { ironcore: {}, apinet: {} }, ts: { ironcore: {}, apinet: {} } };
+  last: Record<SideName, Snapshot> = { go: {}, ts: {} };
+  constructor(readonly sides: Record<SideName, Side>) {}
+
+  private async requests(side: SideName): Promise<number> {
+    const r = await this.sides[side].takeRequests();
+    for (const c of ['ironcore', 'apinet'] as const) for (const [v, n] of Object.entries(r[c])) this.requestsByVerb[side][c][v] = (this.requestsByVerb[side][c][v] ?? 0) + n;
+    return sum(r);
+  }
+
+  /** Polls a side until its snapshot has not changed for quietMs; returns it and the time of its last change. */
+  private async quiet(side: SideName, t0: number, quietMs: number, maxMs: number): Promise<{ snap: Snapshot; lastChange: number }> {
+    let prev = '';
+    let snap: Snapshot = {};
+    let lastChange = t0;
+    let stableSince = Date.now();
+    for (;;) {
+      snap = await snapshot(this.sides[side], this.names[side]);
+      const now = Date.now();
+      const s = JSON.stringify(snap);
+      if (s !== prev) {
+        if (prev !== '') lastChange = now;
+        prev = s;
+        stableSince = now;
+      }
+      if (now - stableSince >= quietMs || now - t0 > maxMs) return { snap, lastChange };
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  async step(index: number, op: Op, opts: RunOptions = {}): Promise<StepResult> {
+    const quietMs = opts.quietMs ?? 1_500;
+    const agreeMs = opts.agreeMs ?? 12_000;
+    await Promise.all([this.requests('go'), this.requests('ts')]);
+    const t0 = Date.now();
+    const [go, ts] = await Promise.all([applyOp(this.sides.go, op), applyOp(this.sides.ts, op)]);
+    this.history.push(op);
+    const deadline = Date.now() + agreeMs;
+    let q: Record<SideName, { snap: Snapshot; lastChange: number }>;
+    let diffs: Difference[];
+    let rest: { unexplained: Difference[]; explained: { diff: Difference; rule: string }[] };
+    for (;;) {
+      const [qg, qt] = await Promise.all([this.quiet('go', t0, quietMs, 60_000), this.quiet('ts', t0, quietMs, 60_000)]);
+      q = { go: qg, ts: qt };
+      diffs = differences(qg.snap, qt.snap);
+      rest = this.explain(diffs);
+      if (rest.unexplained.length === 0 || Date.now() > deadline) break;
+    }
+    this.last = { go: q.go.snap, ts: q.ts.snap };
+    const result: StepResult = {
+      index,
+      op: describeOp(op),
+      outcome: { go, ts },
+      settle: { go: (q.go.lastChange - t0) / 1000, ts: (q.ts.lastChange - t0) / 1000 },
+      requests: { go: await this.requests('go'), ts: await this.requests('ts') },
+      ...rest,
+    };
+    if (go !== ts) result.unexplained.unshift({ key: `outcome of ${result.op}`, go, ts });
+    opts.onStep?.(result);
+    return result;
+  }
+
+  private explain(diffs: Difference[]) {
+    const unexplained: Difference[] = [];
+    const explained: { diff: Difference; rule: string }[] = [];
+    for (const d of diffs) {
+      const a: Allowance | undefined = allowed(d, { history: this.history, go: this.last.go, ts: this.last.ts });
+      if (a) explained.push({ diff: d, rule: a.rule });
+      else unexplained.push(d);
+    }
+    return { unexplained, explained };
+  }
+
+  async script(s: Script, opts: RunOptions = {}): Promise<StepResult[]> {
+    const out: StepResult[] = [];
+    for (const [i, op] of s.ops.entries()) out.push(await this.step(i, op, opts));
+    return out;
+  }
+
+  /** Objects at rest (ironcore primaries on each side). */
+  objectsAtRest(side: SideName): number {
+    return Object.keys(this.last[side]).filter((k) => k.startsWith('ironcore ')).length;
+  }
+
+  /** Requests over `ms` of rest, per side (plus, for ts, one scheduled resync run measured on its own). */
+  async atRest(ms: number): Promise<{ windowS: number; go: number; ts: number; tsResync: number }> {
+    await Promise.all([this.requests('go'), this.requests('ts')]);
+    await new Promise((r) => setTimeout(r, ms));
+    const go = await this.requests('go');
+    const ts = await this.requests('ts');
+    await this.sides.ts.resync?.();
+    // The resync's own requests and the reconciles of the keys it enqueued (they settle within seconds).
+    await new Promise((r) => setTimeout(r, 4_000));
+    const tsResync = await this.requests('ts');
+    return { windowS: ms / 1000, go, ts, tsResync };
+  }
+}
+
+export function formatDiff(d: Difference): string {
+  return `${d.key}\n  go: ${JSON.stringify(d.go)}\n  ts: ${JSON.stringify(d.ts)}`;
+}

@@ -1,0 +1,126 @@
+/**
+ * What the differential compares, normalised so that the two sides' snapshots are equal when the
+ * two controllers did the same thing: UIDs become the name of what they identify (ironcore objects
+ * by kind/namespace/name, apinet objects by kind/normalised name), server-allocated values (VNIs,
+ * public IPs) become the name of the object they were allocated to, and timestamps,
+ * resourceVersions and managed fields are dropped.
+ */
+import { apinet, ironcore, PRIMARY_KINDS, type ResourceInfo } from '../../shared/api/resources.ts';
+import type { KubeObject } from '../../shared/kube/index.ts';
+import type { Side } from './sides.ts';
+
+const APINET_KINDS = ['Network', 'IP', 'LoadBalancer', 'LoadBalancerRouting', 'NATGateway', 'NATGatewayAutoscaler', 'NetworkInterface', 'NetworkPolicy', 'NetworkPolicyRule'] as const;
+const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'default', 'apinetlet-system']);
+
+/** normalised key → normalised object */
+export type Snapshot = Record<string, unknown>;
+
+/** Identifiers a side has seen, kept across steps (a deleted object's UID still names it). */
+export class Names {
+  readonly map = new Map<string, string>();
+  /** The first name of a value stays (a public IP is named by its apinet IP, not by each user). */
+  set(raw: string | undefined, symbol: string): void {
+    if (raw && !this.map.has(raw)) this.map.set(raw, symbol);
+  }
+  /** Replaces every known identifier inside a string (UIDs within provider IDs and names too). */
+  text(s: string): string {
+    const exact = this.map.get(s);
+    if (exact) return exact;
+    let out = s;
+    for (const [raw, sym] of this.map) if (raw.length >= 32 && out.includes(raw)) out = out.split(raw).join(sym);
+    return out;
+  }
+}
+
+async function listAll(client: Side['ironcore'], res: ResourceInfo, namespace?: string): Promise<KubeObject[]> {
+  const out: KubeObject[] = [];
+  for await (const o of client.listAll(res, namespace ? { namespace } : {})) out.push(o);
+  return out;
+}
+
+function deep(v: unknown, names: Names): unknown {
+  if (typeof v === 'string') return names.text(v);
+  if (Array.isArray(v)) return v.map((x) => deep(x, names));
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) {
+      if (k === 'lastStateTransitionTime' || k === 'lastTransitionTime') continue;
+      out[k] = deep((v as Record<string, unknown>)[k], names);
+    }
+    return out;
+  }
+  return v;
+}
+
+function providerId(s: string, names: Names): string {
+  // ironcore-net://<ns>/<apinet name>/<vni>/<uid>: the VNI is the server's, named by its network.
+  const m = /^ironcore-net:\/\/([^/]*)\/([^/]*)\/([^/]*)\/([^/]*)$/.exec(s);
+  if (!m) return names.text(s);
+  return `ironcore-net://${m[1]}/${names.text(m[2]!)}/${names.text(`vni:${m[3]}`)}/${names.text(m[4]!)}`;
+}
+
+export async function snapshot(side: Side, names: Names): Promise<Snapshot> {
+  const ironcoreObjs = new Map<string, KubeObject[]>();
+  const apinetObjs = new Map<string, KubeObject[]>();
+  await Promise.all([
+    ...PRIMARY_KINDS.map(async (k) => ironcoreObjs.set(k, (await listAll(side.ironcore, ironcore[k])).filter((o) => !SYSTEM_NAMESPACES.has(o.metadata.namespace!)))),
+    ...APINET_KINDS.map(async (k) => apinetObjs.set(k, await listAll(side.apinet, apinet[k], side.apinetNamespace))),
+  ]);
+  for (const kind of PRIMARY_KINDS) for (const o of ironcoreObjs.get(kind)!) names.set(o.metadata.uid, `<${kind}/${o.metadata.namespace}/${o.metadata.name}>`);
+  // apinet names first (they embed ironcore UIDs), then their UIDs and allocated values.
+  for (const kind of APINET_KINDS) {
+    for (const o of apinetObjs.get(kind)!) {
+      const name = names.text(o.metadata.name!);
+      names.set(o.metadata.uid, `<apinet ${kind}/${name}>`);
+      const spec = (o.spec ?? {}) as { id?: string; ip?: string; ips?: { name?: string; ip?: string }[] };
+      if (kind === 'Network' && spec.id) names.set(`vni:${spec.id}`, `<vni of ${name}>`);
+      if (kind === 'IP' && spec.ip) names.set(spec.ip, `<ip of ${name}>`);
+      if ((kind === 'LoadBalancer' || kind === 'NATGateway') && spec.ips) for (const ip of spec.ips) if (ip.ip) names.set(ip.ip, `<ip ${ip.name} of ${kind} ${name}>`);
+    }
+  }
+  const snap: Snapshot = {};
+  for (const [kind, objs] of ironcoreObjs) {
+    for (const o of objs) {
+      const spec = (o.spec ?? {}) as { providerID?: string };
+      snap[`ironcore ${kind} ${o.metadata.namespace}/${o.metadata.name}`] = deep(
+        {
+          finalizers: [...(o.metadata.finalizers ?? [])].sort(),
+          deleting: !!o.metadata.deletionTimestamp,
+          providerID: spec.providerID ? providerId(spec.providerID, names) : undefined,
+          ...(kind === 'VirtualIP' ? { targetRef: (o.spec as { targetRef?: unknown }).targetRef } : {}),
+          status: o.status ?? {},
+        },
+        names,
+      );
+    }
+  }
+  for (const [kind, objs] of apinetObjs) {
+    for (const o of objs) {
+      const spec = { ...((o.spec ?? {}) as Record<string, unknown>) };
+      if (kind === 'Network' && typeof spec.id === 'string') spec.id = names.text(`vni:${spec.id}`);
+      if (kind === 'Network' && Array.isArray(spec.peerings)) spec.peerings = spec.peerings.map((p: { id?: string }) => ({ ...p, id: names.text(`vni:${p.id}`) }));
+      snap[`apinet ${kind} ${names.text(o.metadata.name!)}`] = deep(
+        {
+          labels: o.metadata.labels ?? {},
+          annotations: o.metadata.annotations ?? {},
+          ownerReferences: (o.metadata.ownerReferences ?? []).map(({ uid, ...rest }) => ({ ...rest, uid: names.text(uid) })),
+          deleting: !!o.metadata.deletionTimestamp,
+          spec,
+        },
+        names,
+      );
+    }
+  }
+  return snap;
+}
+
+export interface Difference {
+  key: string;
+  go: unknown;
+  ts: unknown;
+}
+
+export function differences(go: Snapshot, ts: Snapshot): Difference[] {
+  const keys = [...new Set([...Object.keys(go), ...Object.keys(ts)])].sort();
+  return keys.filter((k) => JSON.stringify(go[k]) !== JSON.stringify(ts[k])).map((key) => ({ key, go: go[key], ts: ts[key] }));
+}
