@@ -68,20 +68,25 @@ export function rbacVars(apinetNamespace: string): Record<string, string> {
   return { IRONCORE_USER: FUNCTION_USER, APINET_USER: FUNCTION_USER, APINET_NAMESPACE: apinetNamespace };
 }
 
+/** Starts side by side; if one fails, stops those that came up and rethrows the failure. */
+export async function startAll<T extends { stop(): Promise<void> }>(starts: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(starts);
+  const up = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value as T] : []));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(up.map((x) => x.stop()));
+    throw failed.reason;
+  }
+  return up;
+}
+
 export async function startRealPair(opts: RealPairOptions): Promise<RealPair> {
   const binDir = await realBinaries();
   await mkdir(opts.dir, { recursive: true });
-  const started = await Promise.allSettled([
+  const [ironcore, apinet] = await startAll([
     startRealCluster({ flavour: 'ironcore', binDir, workDir: join(opts.dir, 'ironcore'), auditUsers: opts.auditUsers }),
     startRealCluster({ flavour: 'apinet', binDir, workDir: join(opts.dir, 'apinet'), auditUsers: opts.auditUsers }),
   ]);
-  const up = started.filter((s): s is PromiseFulfilledResult<RealCluster> => s.status === 'fulfilled').map((s) => s.value);
-  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed) {
-    await Promise.all(up.map((c) => c.stop()));
-    throw failed.reason;
-  }
-  const [ironcore, apinet] = up as [RealCluster, RealCluster];
   const stop = async () => {
     await Promise.all([ironcore.stop(), apinet.stop()]);
   };

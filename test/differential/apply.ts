@@ -8,7 +8,7 @@ import type { Side } from './sides.ts';
 const NET = 'networking.ironcore.dev/v1alpha1';
 const APINET = 'core.apinet.ironcore.dev/v1alpha1';
 export const USER = { fieldManager: 'differential-user' } as const;
-const SIM = { fieldManager: 'differential-sim', force: true } as const;
+const SIM_MANAGER = 'differential-sim';
 
 /** The outcome both sides must agree on: "ok" or the HTTP code the server answered. */
 export type Outcome = 'ok' | `error ${number}`;
@@ -46,23 +46,19 @@ async function run(s: Side, o: Op): Promise<void> {
   const meta = (ns: string, name: string, labels?: Record<string, string>) => ({ namespace: ns, name, ...(labels ? { labels } : {}) });
   switch (o.op) {
     case 'ns.create':
-      await Promise.all([
-        ic.apply(core.Namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.ns } }, USER),
-      ]);
+      await ic.apply(core.Namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.ns } }, USER);
       return;
     case 'ns.delete':
       await ic.delete(core.Namespace, undefined, o.ns);
       return;
     case 'net.create':
-      await ic.apply(ironcore.Network, { apiVersion: NET, kind: 'Network', metadata: meta(o.ns, o.name), spec: { peerings: peerings(o.peers) } }, USER);
-      return;
     case 'net.peerings':
       await ic.apply(ironcore.Network, { apiVersion: NET, kind: 'Network', metadata: meta(o.ns, o.name), spec: { peerings: peerings(o.peers) } }, USER);
       return;
     case 'net.claim': {
       const claims = [];
       for (const c of o.claims) claims.push({ namespace: c.ns, name: c.name, uid: (await uidOf(s, c.ns, c.name)) ?? '' });
-      await ic.mergePatch(ironcore.Network, o.ns, o.name, { spec: { incomingPeerings: claims } }, { fieldManager: SIM.fieldManager });
+      await ic.mergePatch(ironcore.Network, o.ns, o.name, { spec: { incomingPeerings: claims } }, { fieldManager: SIM_MANAGER });
       return;
     }
     case 'net.peeringStatus': {

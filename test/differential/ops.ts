@@ -4,6 +4,7 @@
  * symbolic — they name objects, never UIDs — and each side resolves them against its own clusters,
  * so the same script means the same thing on both.
  */
+import { seededRandom } from '../random.ts';
 
 export type Op =
   | { op: 'ns.create'; ns: string }
@@ -51,18 +52,6 @@ export function describeOp(o: Op): string {
   return `${op} ${Object.entries(rest)
     .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
     .join(' ')}`;
-}
-
-/** mulberry32: small, seedable, the same sequence in every Node version. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The scenarios of test/e2e (converge.test.ts) as operation scripts. */
@@ -115,7 +104,7 @@ export function e2eScripts(): Script[] {
  * created so most operations make sense, and on purpose refers to things that do not exist (yet).
  */
 export function randomScript(seed: number, count: number): Script {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const chance = (p: number) => r() < p;
   let serial = 0;

@@ -8,7 +8,7 @@ import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GO_APINETLET_USER, startGoApinetlet } from '../../infra/real/apinetlet.ts';
 import { realBinaries } from '../../infra/real/cluster.ts';
-import { FUNCTION_USER, startRealPair, type RealPair } from '../../infra/real/pair.ts';
+import { FUNCTION_USER, startAll, startRealPair, type RealPair } from '../../infra/real/pair.ts';
 import { startStack, type LocalStack } from '../../infra/local/stack/stack.ts';
 import type { KubeClient } from '../../shared/kube/index.ts';
 import { kindReconcilers } from '../../shared/reconcile/index.ts';
@@ -72,17 +72,10 @@ function requestsOf(pair: RealPair, user: string): () => Promise<Requests> {
 export async function startSides(dir: string): Promise<{ go: Side; ts: Side; stop(): Promise<void> }> {
   const binDir = await realBinaries();
   await mkdir(dir, { recursive: true });
-  const pairs = await Promise.allSettled([
+  const [goPair, tsPair] = await startAll([
     startRealPair({ dir: join(dir, 'go'), apinetNamespace: APINET_NAMESPACE, auditUsers: [GO_APINETLET_USER], skipRbac: true }),
     startRealPair({ dir: join(dir, 'ts'), apinetNamespace: APINET_NAMESPACE, auditUsers: [FUNCTION_USER] }),
   ]);
-  const started = pairs.filter((p): p is PromiseFulfilledResult<RealPair> => p.status === 'fulfilled').map((p) => p.value);
-  const failed = pairs.find((p): p is PromiseRejectedResult => p.status === 'rejected');
-  if (failed) {
-    await Promise.all(started.map((p) => p.stop()));
-    throw failed.reason;
-  }
-  const [goPair, tsPair] = started as [RealPair, RealPair];
   let stack: LocalStack | undefined;
   try {
     const go = await startGoApinetlet({ binDir, pair: goPair, apinetNamespace: APINET_NAMESPACE, workDir: join(dir, 'go') });
