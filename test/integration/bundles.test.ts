@@ -21,6 +21,7 @@ import { createKubeClient, loadKubeConfig, type KubeClient } from '../../shared/
 import type { KubeObject } from '../../shared/kube/types.ts';
 import { toSqsEvent } from '../../shared/queue/delivery.ts';
 import { createSqsEnqueuer } from '../../shared/queue/enqueue.ts';
+import { createSqsClient } from '../../shared/queue/sqs.ts';
 import { queueUrlVariable } from '../../shared/config.ts';
 
 const run = promisify(execFile);
@@ -271,7 +272,7 @@ for (const v of variants) {
         const ns = `bun-rec-${kind.toLowerCase()}-${tag}`;
         const obj = await ironcoreObject(res, ns, 'o1', spec);
         await takeAll(kind);
-        await createSqsEnqueuer({ client: sqsClient, queueUrls: sqs.queues }).enqueue([{ v: 1, kind, namespace: ns, name: 'o1', source: 'resync', run: `r-${tag}` }]);
+        await createSqsEnqueuer({ client: createSqsClient({ endpoint: sqs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }), queueUrls: sqs.queues }).enqueue([{ v: 1, kind, namespace: ns, name: 'o1', source: 'resync', run: `r-${tag}` }]);
         const messages = await takeAll(kind, true);
         expect(messages.map(keyOf)).toEqual([`${kind} ${ns}/o1 resync`]);
         const [out] = valuesOf(`reconcile/${kind.toLowerCase()}`, await invoke(v.node, `reconcile/${kind.toLowerCase()}`, [toSqsEvent(messages, sqs.queues[kind])], lambdaEnv(kind.toLowerCase())));
