@@ -83,3 +83,51 @@ export function parseTokens(value: string): string[] {
     .map((t) => t.trim())
     .filter(Boolean);
 }
+
+/** What the functions take from the configuration or, where a `*_PARAMETER` names one, from SSM. */
+export interface ResolvedSecrets {
+  ironcoreKubeconfig?: string;
+  apinetKubeconfig?: string;
+  /** The accepted webhook tokens (cached for POWERTOOLS_PARAMETERS_MAX_AGE, then read again). */
+  webhookTokens: () => Promise<readonly string[]>;
+}
+
+interface SecretConfig {
+  ironcoreKubeconfig?: string;
+  apinetKubeconfig?: string;
+  webhookToken?: string;
+  ironcoreKubeconfigParameter?: string;
+  apinetKubeconfigParameter?: string;
+  webhookTokenParameter?: string;
+  ssmEndpoint?: string;
+  awsRegion?: string;
+}
+
+/**
+ * Reads the kubeconfigs this function needs (`kubeconfigs`) at cold start and checks the webhook
+ * token parameter once when `webhookToken` is asked for, so a missing parameter stops the cold
+ * start with a message naming it. Without parameters the plain variables are used (the local stack).
+ */
+export async function resolveSecrets(
+  config: SecretConfig,
+  needs: { kubeconfigs?: boolean; webhookToken?: boolean } = {},
+  env: Record<string, string | undefined> = process.env,
+): Promise<ResolvedSecrets> {
+  const anyParameter = config.ironcoreKubeconfigParameter || config.apinetKubeconfigParameter || config.webhookTokenParameter;
+  const provider = anyParameter ? getSsmParameters({ endpoint: config.ssmEndpoint, region: config.awsRegion, env }) : undefined;
+  const read = (name: string | undefined, variable: string, fallback: string | undefined) =>
+    name && provider ? readSecret(provider, name, variable) : Promise.resolve(fallback);
+  const [ironcoreKubeconfig, apinetKubeconfig] = needs.kubeconfigs
+    ? await Promise.all([
+        read(config.ironcoreKubeconfigParameter, 'IRONCORE_KUBECONFIG_PARAMETER', config.ironcoreKubeconfig),
+        read(config.apinetKubeconfigParameter, 'APINET_KUBECONFIG_PARAMETER', config.apinetKubeconfig),
+      ])
+    : [config.ironcoreKubeconfig, config.apinetKubeconfig];
+  const tokenParameter = config.webhookTokenParameter;
+  const webhookTokens =
+    tokenParameter && provider
+      ? async () => parseTokens(await readSecret(provider, tokenParameter, 'WEBHOOK_TOKEN_PARAMETER'))
+      : async () => parseTokens(config.webhookToken ?? '');
+  if (needs.webhookToken) await webhookTokens();
+  return { ironcoreKubeconfig, apinetKubeconfig, webhookTokens };
+}
