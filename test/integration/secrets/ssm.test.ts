@@ -70,7 +70,7 @@ describe('secrets from SSM Parameter Store (moto server)', () => {
     await put(name, 'old-token');
     const e = env({ SSM_ENDPOINT: moto.endpoint, WEBHOOK_TOKEN_PARAMETER: name });
     const s = await resolveSecrets(loadConfig(e, { webhookToken: true }), { webhookToken: true }, e);
-    const app = createAdmissionApp({ enqueue: async () => {}, token: s.webhookTokens, log: () => {} });
+    const app = createAdmissionApp({ enqueue: { enqueue: async () => {} }, token: s.webhookTokens, log: () => {} });
     const status = async (token: string) => (await app.request(`/t/${token}/validate`, { method: 'POST', body: '{}' })).status;
     const wait = () => new Promise((r) => setTimeout(r, 1100));
     // 401 = not admitted; anything else = the token passed (the empty body is then a 400).
