@@ -8,7 +8,7 @@
 import { realpathSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -322,3 +322,26 @@ for (const v of variants) {
     });
   });
 }
+
+// Bundle budgets (issue 13, minified, 1 KB = 1000 bytes): what a cold start has to load. The
+// webhooks carry only zod, hono and the fetch-based SQS/SSM client; no bundle carries the AWS SDK
+// or @kubernetes/client-node (shared/aws, shared/kube/kubeconfig.ts).
+describe('bundle budgets', () => {
+  const budgets: Array<[string, number]> = [
+    ['admission.mjs', 250_000],
+    ['watch.mjs', 400_000],
+    ['resync.mjs', 1_000_000],
+    ...PRIMARY_KINDS.map((k): [string, number] => [`reconcile/${k.toLowerCase()}.mjs`, 1_000_000]),
+  ];
+  it.each(budgets)('%s is within %i bytes', async (file, budget) => {
+    const { size } = await stat(join(dir, 'dist', file));
+    expect(size).toBeLessThanOrEqual(budget);
+  });
+
+  it('no bundle carries the AWS SDK or @kubernetes/client-node', async () => {
+    for (const [file] of budgets) {
+      const text = await readFile(join(dir, 'dist', file), 'utf8');
+      expect(text, file).not.toMatch(/@aws-sdk\/|@smithy\/|KubernetesObjectApi|ws does not work in the browser/);
+    }
+  });
+});
