@@ -5,12 +5,14 @@ import { getKubeClient } from '../shared/kube/client.ts';
 import { getLogger } from '../shared/log.ts';
 import { createSqsEnqueuer } from '../shared/queue/enqueue.ts';
 import { getSqsClient } from '../shared/queue/sqs.ts';
+import { resolveSecrets } from '../shared/secrets.ts';
 import { runResync, type ResyncSummary } from '../shared/resync/index.ts';
 
 const config = loadConfig(process.env, { queues: 'all' });
+const secrets = await resolveSecrets(config, { kubeconfigs: true });
 const deps = {
-  ironcore: getKubeClient(config.ironcoreKubeconfig, 'IRONCORE_KUBECONFIG'),
-  apinet: getKubeClient(config.apinetKubeconfig, 'APINET_KUBECONFIG'),
+  ironcore: getKubeClient(secrets.ironcoreKubeconfig, 'IRONCORE_KUBECONFIG'),
+  apinet: getKubeClient(secrets.apinetKubeconfig, 'APINET_KUBECONFIG'),
   enqueuer: createSqsEnqueuer({ client: getSqsClient({ endpoint: config.sqsEndpoint, region: config.awsRegion }), queueUrls: config.queueUrls }),
   logger: getLogger(),
 };

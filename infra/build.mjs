@@ -43,6 +43,23 @@ const zodEnglishOnly = {
   },
 };
 
+/**
+ * zod also re-exports `fromJSONSchema` (a JSON Schema → zod converter, ~12 KiB minified) from an
+ * index esbuild cannot tree-shake; nothing here converts JSON Schema, so it resolves to a stub
+ * that says so. Together with the locales this keeps the admission bundle within its budget.
+ */
+const zodNoFromJsonSchema = {
+  name: 'zod-no-from-json-schema',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/from-json-schema\.js$/ }, (args) =>
+      args.importer.includes(`${'/'}node_modules/zod/`) ? { path: 'zod-from-json-schema', namespace: 'zod-stub' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-stub' }, () => ({
+      contents: 'export function fromJSONSchema() { throw new Error("fromJSONSchema is not bundled (infra/build.mjs)"); }',
+    }));
+  },
+};
+
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
   entryPoints,
@@ -54,14 +71,13 @@ const result = await build({
   format: 'esm',
   // Source maps are written for local debugging (`node --enable-source-maps dist/...`) but not
   // shipped: loading the 5 MB map costs ~100 ms and ~20 MiB per cold start (npm run bench:coldstart).
-  // Identifiers stay unminified so that stack traces in the logs still name the functions.
+  // Fully minified (the bundle budgets of test/integration/bundles.test.ts are for minified code);
+  // No keepNames (it costs ~16 KiB in admission): every error class sets its `name` itself.
   sourcemap: true,
-  minifyWhitespace: true,
-  minifySyntax: true,
-  minifyIdentifiers: false,
-  keepNames: true,
+  minify: true,
+  keepNames: false,
   metafile: true,
-  plugins: [zodEnglishOnly],
+  plugins: [zodEnglishOnly, zodNoFromJsonSchema],
   legalComments: 'none',
   // The AWS SDK v3 ships in the Lambda runtime, but we bundle the exact version we test with.
   banner: {

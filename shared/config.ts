@@ -25,6 +25,12 @@ export interface Config {
   sqsEndpoint?: string;
   /** AWS_REGION (the SDK default otherwise). */
   awsRegion?: string;
+  /** SSM parameter names of the secrets (SecureString), read through shared/secrets.ts; they win over the plain variables. */
+  ironcoreKubeconfigParameter?: string;
+  apinetKubeconfigParameter?: string;
+  webhookTokenParameter?: string;
+  /** SSM endpoint override for local use (SSM_ENDPOINT). */
+  ssmEndpoint?: string;
 }
 
 /** What the calling function cannot run without, beyond APINET_NAMESPACE. */
@@ -67,6 +73,10 @@ const optionalText = z
 const url = (hint: string) =>
   optionalText.refine((v) => v === undefined || URL.canParse(v), { message: `must be a URL (${hint})` });
 
+const ssmName = optionalText.refine((v) => v === undefined || /^[A-Za-z0-9_.\-/]{1,2011}$/.test(v.trim()), {
+  message: 'must be an SSM parameter name (letters, digits and _ . - /, e.g. /apinetlet/prod/webhook-token)',
+});
+
 const EnvSchema = z.object({
   APINET_NAMESPACE: z
     .string({ error: 'is required: the namespace in the apinet cluster for all projections, e.g. APINET_NAMESPACE=apinet' })
@@ -93,6 +103,10 @@ const EnvSchema = z.object({
     return n;
   }),
   SQS_ENDPOINT: url('the SQS endpoint for local use, e.g. http://127.0.0.1:4566'),
+  SSM_ENDPOINT: url('the SSM endpoint for local use, e.g. http://127.0.0.1:5000'),
+  IRONCORE_KUBECONFIG_PARAMETER: ssmName,
+  APINET_KUBECONFIG_PARAMETER: ssmName,
+  WEBHOOK_TOKEN_PARAMETER: ssmName,
   AWS_REGION: optionalText,
   ...Object.fromEntries(PRIMARY_KINDS.map((k) => [queueUrlVariable(k), url(`the ${k} FIFO queue URL`)])),
 });
@@ -113,8 +127,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   for (const kind of neededKinds) {
     if (!env[queueUrlVariable(kind)]?.trim()) problems.push(`${queueUrlVariable(kind)} is required: set it to the URL of the ${kind} FIFO queue`);
   }
-  if (needs.webhookToken && !env.WEBHOOK_TOKEN?.trim()) {
-    problems.push('WEBHOOK_TOKEN is required: set it to the secret the API servers present to the webhooks');
+  if (needs.webhookToken && !env.WEBHOOK_TOKEN?.trim() && !env.WEBHOOK_TOKEN_PARAMETER?.trim()) {
+    problems.push('WEBHOOK_TOKEN_PARAMETER (or WEBHOOK_TOKEN) is required: the SSM parameter holding the secret the API servers present to the webhooks (or, locally, the secret itself)');
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
@@ -131,5 +145,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     resyncIntervalSeconds: e.APINETLET_RESYNC_INTERVAL,
     sqsEndpoint: e.SQS_ENDPOINT,
     awsRegion: e.AWS_REGION,
+    ironcoreKubeconfigParameter: e.IRONCORE_KUBECONFIG_PARAMETER?.trim(),
+    apinetKubeconfigParameter: e.APINET_KUBECONFIG_PARAMETER?.trim(),
+    webhookTokenParameter: e.WEBHOOK_TOKEN_PARAMETER?.trim(),
+    ssmEndpoint: e.SSM_ENDPOINT,
   };
 }

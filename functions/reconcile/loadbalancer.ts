@@ -2,4 +2,4 @@
 import { lambdaReconcileHandler } from '../../shared/reconcile/lambda.ts';
 import { loadBalancerReconciler } from '../../shared/reconcile/loadbalancer.ts';
 
-export const handler = lambdaReconcileHandler(loadBalancerReconciler);
+export const handler = await lambdaReconcileHandler(loadBalancerReconciler);

@@ -1,4 +1,4 @@
 import { lambdaReconcileHandler } from '../../shared/reconcile/lambda.ts';
 import { natGatewayReconciler } from '../../shared/reconcile/natgateway.ts';
 
-export const handler = lambdaReconcileHandler(natGatewayReconciler);
+export const handler = await lambdaReconcileHandler(natGatewayReconciler);

@@ -1,4 +1,4 @@
 import { lambdaReconcileHandler } from '../../shared/reconcile/lambda.ts';
 import { networkReconciler } from '../../shared/reconcile/network.ts';
 
-export const handler = lambdaReconcileHandler(networkReconciler);
+export const handler = await lambdaReconcileHandler(networkReconciler);

@@ -2,4 +2,4 @@
 import { lambdaReconcileHandler } from '../../shared/reconcile/lambda.ts';
 import { networkInterfaceReconciler } from '../../shared/reconcile/networkinterface.ts';
 
-export const handler = lambdaReconcileHandler(networkInterfaceReconciler);
+export const handler = await lambdaReconcileHandler(networkInterfaceReconciler);

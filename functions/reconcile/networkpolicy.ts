@@ -2,4 +2,4 @@
 import { lambdaReconcileHandler } from '../../shared/reconcile/lambda.ts';
 import { networkPolicyReconciler } from '../../shared/reconcile/networkpolicy.ts';
 
-export const handler = lambdaReconcileHandler(networkPolicyReconciler);
+export const handler = await lambdaReconcileHandler(networkPolicyReconciler);

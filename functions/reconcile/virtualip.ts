@@ -1,4 +1,4 @@
 import { lambdaReconcileHandler } from '../../shared/reconcile/lambda.ts';
 import { virtualIpReconciler } from '../../shared/reconcile/virtualip.ts';
 
-export const handler = lambdaReconcileHandler(virtualIpReconciler);
+export const handler = await lambdaReconcileHandler(virtualIpReconciler);

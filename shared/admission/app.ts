@@ -9,7 +9,7 @@ import { admissionReviewResponse } from '../api/admission.ts';
 import type { AdmissionAnswer, AdmissionRequest } from '../api/admission.ts';
 import { isExcluded } from '../api/filters.ts';
 import { finalizerPatch } from './finalizer.ts';
-import { MAX_BODY_BYTES, parseJson, postWithSecretPath, readLimitedBody, requireToken } from './http.ts';
+import { MAX_BODY_BYTES, parseJson, postWithSecretPath, readLimitedBody, requireToken, type TokenSource } from './http.ts';
 import { allow, deny, parseAdmissionReview, subjectOf } from './review.ts';
 import { apinetletProblems, newProblems } from './validation.ts';
 
@@ -20,7 +20,7 @@ import { apinetletProblems, newProblems } from './validation.ts';
 export interface AdmissionAppOptions {
   enqueue: Enqueuer;
   /** Secret the API server presents (WEBHOOK_TOKEN). */
-  token: string;
+  token: string | TokenSource;
   /** APINETLET_WATCH_FILTER; empty or absent = every object (R-GEN-03). */
   watchFilter?: string;
   now?: () => Date;

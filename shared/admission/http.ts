@@ -37,11 +37,31 @@ export function presentedToken(authorization: string | undefined, pathname: stri
   }
 }
 
-/** 401 unless the caller proves it knows the token. An empty configured token admits nobody. */
-export function requireToken(token: string): MiddlewareHandler {
+/**
+ * The accepted tokens, asked per request (cached by the source: Powertools Parameters' maxAge).
+ * During a rotation it holds the old and the new token (README "Secrets").
+ */
+export type TokenSource = () => Promise<readonly string[]>;
+
+/**
+ * 401 unless the caller proves it knows a token. An empty configured token admits nobody. A string
+ * is one token; a TokenSource that fails answers 503 with its message (which names the parameter,
+ * never a value), so the API server retries instead of taking a 401.
+ */
+export function requireToken(token: string | TokenSource): MiddlewareHandler {
   return async (c, next) => {
+    let accepted: readonly string[];
+    try {
+      accepted = typeof token === 'string' ? [token] : await token();
+    } catch (err) {
+      console.error(JSON.stringify({ level: 'ERROR', message: 'webhook token unavailable', error: (err as Error).message }));
+      return c.json({ error: `webhook token unavailable: ${(err as Error).message}` }, 503);
+    }
     const presented = presentedToken(c.req.header('authorization'), new URL(c.req.url).pathname);
-    if (token === '' || presented === undefined || !constantTimeEqual(presented, token)) {
+    // Every accepted token is compared (no early exit), so timing does not tell which one matched.
+    let ok = false;
+    for (const t of accepted) ok = (t !== '' && presented !== undefined && constantTimeEqual(presented, t)) || ok;
+    if (!ok) {
       return c.json(
         { error: 'Unauthorized: present the webhook token as "Authorization: Bearer <token>" or as /t/<token>/ path prefix' },
         401,

@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { admissionReviewResponse } from '../api/admission.ts';
 import type { QueueMessage } from '../queue/message.ts';
 import type { Enqueuer } from '../queue/enqueue.ts';
-import { MAX_BODY_BYTES, parseJson, readLimitedBody, requireToken } from '../admission/http.ts';
+import { MAX_BODY_BYTES, parseJson, readLimitedBody, requireToken, type TokenSource } from '../admission/http.ts';
 import { parseAdmissionReview } from '../admission/review.ts';
 import type { Change, Cluster } from './change.ts';
 import { memoizeLookups } from './lookups.ts';
@@ -19,7 +19,7 @@ import { isRecord } from './object.ts';
  */
 export interface WatchAppOptions {
   enqueue: Enqueuer;
-  token: string;
+  token: string | TokenSource;
   lookups: Lookups;
   watchFilter?: string;
   log?: (entry: Record<string, unknown>) => void;

@@ -1,4 +1,4 @@
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from './kubeconfig.ts';
 import { apiVersionOf, resourcePath, type ResourceInfo } from '../api/resources.ts';
 import type { RequestContext } from './errors.ts';
 import { loadKubeConfig } from './kubeconfig.ts';

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from './kubeconfig.ts';
 import { UnavailableError, errorFromResponse, type RequestContext } from './errors.ts';
 
 /** A raw HTTP exchange with one API server; the caller maps paths and bodies. */

@@ -1,11 +1,11 @@
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
-import { ChangeMessageVisibilityBatchCommand, ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { PrimaryKind } from '../api/resources.ts';
 import { getLogger, getMetrics, keyLogger, recordReconcile, type Logger, type Metrics } from '../log.ts';
 import { backoffSeconds, clampVisibility, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
 import { messageGroupId, parseQueueMessage, type QueueMessage } from './message.ts';
 import type { ReconcileResult } from './result.ts';
+import type { SqsApi } from './sqs.ts';
 
 export interface ReconcileContext {
   /** Logger carrying kind, key, source and messageId on every line. */
@@ -21,7 +21,7 @@ export type Reconcile = (msg: QueueMessage, ctx: ReconcileContext) => Promise<Re
 export interface ReconcileHandlerOptions {
   kind: PrimaryKind;
   reconcile: Reconcile;
-  sqs: SQSClient;
+  sqs: SqsApi;
   queueUrl: string;
   logger?: Logger;
   metrics?: Metrics;
@@ -63,7 +63,7 @@ export function createReconcileHandler(options: ReconcileHandlerOptions): SqsBat
       const visibility = clampVisibility(seconds);
       groupDelay.set(record.attributes?.MessageGroupId ?? '', visibility);
       try {
-        await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: visibility }));
+        await sqs.changeMessageVisibility({ QueueUrl: queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: visibility });
         hidden.set(record.messageId, visibility);
       } catch (err) {
         // The message still comes back after the queue's visibility timeout: later, not lost.
@@ -138,7 +138,7 @@ async function hideSkipped(
   response: SQSBatchResponse,
   hidden: Map<string, number>,
   groupDelay: Map<string, number>,
-  sqs: SQSClient,
+  sqs: SqsApi,
   queueUrl: string,
   logger: Logger,
 ): Promise<void> {
@@ -151,7 +151,7 @@ async function hideSkipped(
       VisibilityTimeout: groupDelay.get(r.attributes?.MessageGroupId ?? '') ?? 0,
     }));
     try {
-      const out = await sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+      const out = await sqs.changeMessageVisibilityBatch({ QueueUrl: queueUrl, Entries: entries });
       if (out.Failed?.length) logger.warn('ChangeMessageVisibility failed for skipped records', { failed: out.Failed });
     } catch (err) {
       logger.warn('ChangeMessageVisibilityBatch failed for skipped records', { error: err as Error });

@@ -1,6 +1,6 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { SqsBatchHandler } from './consumer.ts';
+import type { SqsApi, SqsMessage as Message } from './sqs.ts';
 
 /**
  * What Lambda's SQS event source does, for the local stack and the tests: receive a batch, hand it
@@ -50,7 +50,7 @@ export interface DeliveryResult {
 
 /** One receive → handle → delete round. `waitTimeSeconds` > 0 long-polls. */
 export async function deliverOnce(opts: {
-  sqs: SQSClient;
+  sqs: SqsApi;
   queueUrl: string;
   handler: SqsBatchHandler;
   maxMessages?: number;
@@ -58,26 +58,22 @@ export async function deliverOnce(opts: {
   region?: string;
 }): Promise<DeliveryResult> {
   const { sqs, queueUrl, handler } = opts;
-  const out = await sqs.send(
-    new ReceiveMessageCommand({
-      QueueUrl: queueUrl,
-      MaxNumberOfMessages: opts.maxMessages ?? 10,
-      WaitTimeSeconds: opts.waitTimeSeconds ?? 0,
-      MessageSystemAttributeNames: ['All'],
-    }),
-  );
+  const out = await sqs.receiveMessage({
+    QueueUrl: queueUrl,
+    MaxNumberOfMessages: opts.maxMessages ?? 10,
+    WaitTimeSeconds: opts.waitTimeSeconds ?? 0,
+    MessageSystemAttributeNames: ['All'],
+  });
   const messages = out.Messages ?? [];
   if (messages.length === 0) return { received: 0, deleted: 0, failed: 0 };
   const response = await handler(toSqsEvent(messages, queueUrl, opts.region));
   const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
   const done = messages.filter((m) => !failed.has(m.MessageId ?? ''));
   for (let i = 0; i < done.length; i += 10) {
-    await sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: done.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle })),
-      }),
-    );
+    await sqs.deleteMessageBatch({
+      QueueUrl: queueUrl,
+      Entries: done.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle ?? '' })),
+    });
   }
   return { received: messages.length, deleted: done.length, failed: failed.size, response };
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
 import type { PrimaryKind } from '../api/resources.ts';
 import { messageGroupId, type QueueMessage } from './message.ts';
+import type { SendMessageBatchRequestEntry, SqsApi } from './sqs.ts';
 
 /** What the webhook apps need from a queue: put reconcile requests on it (ARCHITECTURE.md section 2). */
 export interface Enqueuer {
@@ -34,7 +34,7 @@ export class EnqueueError extends Error {
 }
 
 export interface SqsEnqueuerOptions {
-  client: SQSClient;
+  client: SqsApi;
   queueUrls: Partial<Record<PrimaryKind, string>>;
   /** SendMessageBatch calls in flight at once; default 4. */
   concurrency?: number;
@@ -96,7 +96,7 @@ export function createSqsEnqueuer(options: SqsEnqueuerOptions): SqsEnqueuer {
     for (let attempt = 0; attempt < attempts && pending.length > 0; attempt++) {
       if (attempt > 0) await sleep(retryDelayMs(attempt - 1));
       try {
-        const out = await client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending.map((p) => p.entry) }));
+        const out = await client.sendMessageBatch({ QueueUrl: queueUrl, Entries: pending.map((p) => p.entry) });
         const byId = new Map(pending.map((p) => [p.entry.Id, p]));
         const retry: typeof pending = [];
         lastFailures = [];

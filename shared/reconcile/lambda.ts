@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../config.ts';
 import { getKubeClient } from '../kube/index.ts';
 import { createReconcileHandler, type SqsBatchHandler } from '../queue/consumer.ts';
 import { getSqsClient } from '../queue/sqs.ts';
+import { resolveSecrets } from '../secrets.ts';
 import type { KubeObject } from '../kube/types.ts';
 import { reconcilerFor, type KindReconciler, type ReconcileEnv, type ReconcileSettings } from './runtime.ts';
 
@@ -20,7 +21,7 @@ export function reconcileSettingsFromConfig(config: Config): ReconcileSettings {
   };
 }
 
-export function reconcileEnvFromConfig(config: Config): ReconcileEnv {
+export function reconcileEnvFromConfig(config: Pick<Config, 'ironcoreKubeconfig' | 'apinetKubeconfig'> & Config): ReconcileEnv {
   return {
     ironcore: getKubeClient(config.ironcoreKubeconfig, 'IRONCORE_KUBECONFIG'),
     apinet: getKubeClient(config.apinetKubeconfig, 'APINET_KUBECONFIG'),
@@ -29,12 +30,13 @@ export function reconcileEnvFromConfig(config: Config): ReconcileEnv {
   };
 }
 
-/** The `handler` export of `functions/reconcile/<kind>.ts`. */
-export function lambdaReconcileHandler<T extends KubeObject>(reconciler: KindReconciler<T>, env: NodeJS.ProcessEnv = process.env): SqsBatchHandler {
+/** The `handler` export of `functions/reconcile/<kind>.ts` (kubeconfigs from SSM when `*_KUBECONFIG_PARAMETER` is set). */
+export async function lambdaReconcileHandler<T extends KubeObject>(reconciler: KindReconciler<T>, env: NodeJS.ProcessEnv = process.env): Promise<SqsBatchHandler> {
   const config = loadConfig(env, { queues: [reconciler.kind] });
+  const secrets = await resolveSecrets(config, { kubeconfigs: true }, env);
   return createReconcileHandler({
     kind: reconciler.kind,
-    reconcile: reconcilerFor(reconciler, reconcileEnvFromConfig(config)),
+    reconcile: reconcilerFor(reconciler, reconcileEnvFromConfig({ ...config, ...secrets })),
     sqs: getSqsClient({ endpoint: config.sqsEndpoint, region: config.awsRegion }),
     queueUrl: config.queueUrls[reconciler.kind]!,
   });

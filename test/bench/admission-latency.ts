@@ -11,10 +11,10 @@
  */
 import { serve } from '@hono/node-server';
 import autocannon from 'autocannon';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AddressInfo } from 'node:net';
 import { createAdmissionApp } from '../../shared/admission/app.ts';
 import { createSqsEnqueuer } from '../../shared/queue/enqueue.ts';
+import { createSqsClient } from '../../shared/queue/sqs.ts';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
@@ -28,7 +28,7 @@ const firstLine = await new Promise<string>((resolve, reject) => {
   child.once('exit', (code) => reject(new Error(`sqs-server exited with ${code}`)));
 });
 const sqs = JSON.parse(firstLine) as { endpoint: string; queues: Record<string, string> };
-const client = new SQSClient({ endpoint: sqs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+const client = createSqsClient({ endpoint: sqs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
 const token = 'bench-token';
 const app = createAdmissionApp({ enqueue: createSqsEnqueuer({ client, queueUrls: sqs.queues }), token, log: () => {} });
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
@@ -83,6 +83,5 @@ const summary = {
 };
 console.log(JSON.stringify(summary, null, 2));
 server.close();
-client.destroy();
 child.kill('SIGTERM');
 process.exit(summary.non2xx || summary.errors ? 1 : 0);

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, bench, describe } from 'vitest';
 import { core, ironcore as ironcoreRes, PRIMARY_KINDS, type PrimaryKind } from '../../shared/api/resources.ts';
 import { createKubeClient, loadKubeConfig, type KubeClient } from '../../shared/kube/index.ts';
 import { createSqsEnqueuer } from '../../shared/queue/enqueue.ts';
+import { createSqsClient } from '../../shared/queue/sqs.ts';
 import { runResync, type ResyncSummary } from '../../shared/resync/index.ts';
 import { forEachBounded } from '../../shared/resync/pool.ts';
 
@@ -63,7 +64,7 @@ afterAll(() => {
 
 async function resyncOnce(index: number, sampleHeap: boolean) {
   await Promise.all(PRIMARY_KINDS.map((k) => sqs.send(new PurgeQueueCommand({ QueueUrl: servers.queues[k] }))));
-  const enqueuer = createSqsEnqueuer({ client: sqs, queueUrls: servers.queues });
+  const enqueuer = createSqsEnqueuer({ client: createSqsClient({ endpoint: servers.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }), queueUrls: servers.queues });
   gc();
   const base = process.memoryUsage().heapUsed;
   let peak = base;

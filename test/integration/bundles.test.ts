@@ -8,7 +8,7 @@
 import { realpathSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ import { createKubeClient, loadKubeConfig, type KubeClient } from '../../shared/
 import type { KubeObject } from '../../shared/kube/types.ts';
 import { toSqsEvent } from '../../shared/queue/delivery.ts';
 import { createSqsEnqueuer } from '../../shared/queue/enqueue.ts';
+import { createSqsClient } from '../../shared/queue/sqs.ts';
 import { queueUrlVariable } from '../../shared/config.ts';
 
 const run = promisify(execFile);
@@ -271,7 +272,7 @@ for (const v of variants) {
         const ns = `bun-rec-${kind.toLowerCase()}-${tag}`;
         const obj = await ironcoreObject(res, ns, 'o1', spec);
         await takeAll(kind);
-        await createSqsEnqueuer({ client: sqsClient, queueUrls: sqs.queues }).enqueue([{ v: 1, kind, namespace: ns, name: 'o1', source: 'resync', run: `r-${tag}` }]);
+        await createSqsEnqueuer({ client: createSqsClient({ endpoint: sqs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }), queueUrls: sqs.queues }).enqueue([{ v: 1, kind, namespace: ns, name: 'o1', source: 'resync', run: `r-${tag}` }]);
         const messages = await takeAll(kind, true);
         expect(messages.map(keyOf)).toEqual([`${kind} ${ns}/o1 resync`]);
         const [out] = valuesOf(`reconcile/${kind.toLowerCase()}`, await invoke(v.node, `reconcile/${kind.toLowerCase()}`, [toSqsEvent(messages, sqs.queues[kind])], lambdaEnv(kind.toLowerCase())));
@@ -321,3 +322,26 @@ for (const v of variants) {
     });
   });
 }
+
+// Bundle budgets (issue 13, minified, 1 KB = 1000 bytes): what a cold start has to load. The
+// webhooks carry only zod, hono and the fetch-based SQS/SSM client; no bundle carries the AWS SDK
+// or @kubernetes/client-node (shared/aws, shared/kube/kubeconfig.ts).
+describe('bundle budgets', () => {
+  const budgets: Array<[string, number]> = [
+    ['admission.mjs', 250_000],
+    ['watch.mjs', 400_000],
+    ['resync.mjs', 1_000_000],
+    ...PRIMARY_KINDS.map((k): [string, number] => [`reconcile/${k.toLowerCase()}.mjs`, 1_000_000]),
+  ];
+  it.each(budgets)('%s is within %i bytes', async (file, budget) => {
+    const { size } = await stat(join(dir, 'dist', file));
+    expect(size).toBeLessThanOrEqual(budget);
+  });
+
+  it('no bundle carries the AWS SDK or @kubernetes/client-node', async () => {
+    for (const [file] of budgets) {
+      const text = await readFile(join(dir, 'dist', file), 'utf8');
+      expect(text, file).not.toMatch(/@aws-sdk\/|@smithy\/|KubernetesObjectApi|ws does not work in the browser/);
+    }
+  });
+});

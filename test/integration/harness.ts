@@ -16,6 +16,7 @@ import type { KubeObject } from '../../shared/kube/types.ts';
 import { createReconcileHandler, type ReconcileContext, type SqsBatchHandler } from '../../shared/queue/consumer.ts';
 import { deliverOnce } from '../../shared/queue/delivery.ts';
 import { createSqsEnqueuer, type SqsEnqueuer } from '../../shared/queue/enqueue.ts';
+import { createSqsClient, type SqsApi } from '../../shared/queue/sqs.ts';
 import type { QueueMessage } from '../../shared/queue/message.ts';
 import { reconcilerFor, type KindReconciler, type ReconcileEnv, type ReconcileSettings } from '../../shared/reconcile/runtime.ts';
 
@@ -32,6 +33,8 @@ export interface Harness {
   real?: RealPair;
   sqs: LocalSqs;
   sqsClient: SQSClient;
+  /** The project's own SQS client (what the functions use) on the same server. */
+  sqsApi: SqsApi;
   /** Clients of the tests themselves (cluster admin). */
   ironcore: KubeClient;
   apinet: KubeClient;
@@ -71,6 +74,7 @@ export async function startHarness(opts: { settings?: Partial<ReconcileSettings>
   ]);
   const { ironcore: ironcoreEmulator, apinet: apinetEmulator } = clusters;
   const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const sqsApi = createSqsClient({ endpoint: sqs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const ironcore = createKubeClient(loadKubeConfig(ironcoreEmulator.kubeconfig(), 'ironcore kubeconfig'));
   const apinet = createKubeClient(loadKubeConfig(apinetEmulator.kubeconfig(), 'apinet kubeconfig'));
   const settings: ReconcileSettings = { apinetNamespace: APINET_NAMESPACE, nodeAffinityAware: false, peeringDisabled: false, ...opts.settings };
@@ -82,14 +86,14 @@ export async function startHarness(opts: { settings?: Partial<ReconcileSettings>
           apinet: createKubeClient(loadKubeConfig(clusters.functionKubeconfigs.apinet, 'apinet service-account kubeconfig')),
         };
   const env: ReconcileEnv = { ...functions, settings, now: () => new Date() };
-  const enqueuer = createSqsEnqueuer({ client: sqsClient, queueUrls: sqs.queues });
+  const enqueuer = createSqsEnqueuer({ client: sqsApi, queueUrls: sqs.queues });
   const logger = opts.logLevel ? new Logger({ logLevel: opts.logLevel as never }) : silent;
   const handlers = new Map<PrimaryKind, SqsBatchHandler>();
 
   const handlerFor = <T extends KubeObject>(reconciler: KindReconciler<T>): SqsBatchHandler => {
     let h = handlers.get(reconciler.kind);
     if (!h) {
-      h = createReconcileHandler({ kind: reconciler.kind, reconcile: reconcilerFor(reconciler, env), sqs: sqsClient, queueUrl: sqs.queues[reconciler.kind], logger, metrics });
+      h = createReconcileHandler({ kind: reconciler.kind, reconcile: reconcilerFor(reconciler, env), sqs: sqsApi, queueUrl: sqs.queues[reconciler.kind], logger, metrics });
       handlers.set(reconciler.kind, h);
     }
     return h;
@@ -110,7 +114,7 @@ export async function startHarness(opts: { settings?: Partial<ReconcileSettings>
     const deadline = Date.now() + (o.timeoutMs ?? 20_000);
     let deliveries = 0;
     while (Date.now() < deadline) {
-      const r = await deliverOnce({ sqs: sqsClient, queueUrl: sqs.queues[reconciler.kind], handler });
+      const r = await deliverOnce({ sqs: sqsApi, queueUrl: sqs.queues[reconciler.kind], handler });
       deliveries += r.received ? 1 : 0;
       if (r.received === 0) {
         if ((await inQueue(reconciler.kind)) === 0) return { deliveries, remaining: 0 };
@@ -127,6 +131,7 @@ export async function startHarness(opts: { settings?: Partial<ReconcileSettings>
     real: clusters.real,
     sqs,
     sqsClient,
+    sqsApi,
     ironcore,
     apinet,
     env,

@@ -2,10 +2,22 @@
  * `npm run emulator -- --flavour ironcore|apinet [--port N] [--kubeconfig FILE] [--token T] [--host H]`
  * Prints a line with `ready` once listening; stops on SIGINT/SIGTERM.
  */
-import { parseArgs } from 'node:util';
+import { intIn, oneOf, parseCommandLine } from '../cli-args.ts';
 import { startEmulator } from './index.ts';
 
-const { values } = parseArgs({
+const HELP = `usage: npm run emulator -- [--flavour ironcore|apinet] [--port N] [--kubeconfig FILE] [--token T] [--host H]
+
+Runs one emulated Kubernetes API server (HTTPS) until SIGINT/SIGTERM; prints a line with "ready".
+  --flavour ironcore|apinet  which cluster's API (default ironcore)
+  --port N                   port to listen on (default 0: a free one)
+  --kubeconfig FILE          write a kubeconfig for it to FILE
+  --token T                  bearer token the server accepts (default: a random one)
+  --host H                   address to listen on (default 127.0.0.1)
+  -h, --help                 this text`;
+
+const cli = parseCommandLine({
+  command: 'npm run emulator',
+  help: HELP,
   options: {
     flavour: { type: 'string', default: 'ironcore' },
     port: { type: 'string', default: '0' },
@@ -14,13 +26,10 @@ const { values } = parseArgs({
     host: { type: 'string' },
   },
 });
-
-const flavour = values.flavour;
-if (flavour !== 'ironcore' && flavour !== 'apinet') {
-  console.error(`--flavour must be ironcore or apinet, got ${JSON.stringify(flavour)}`);
-  process.exit(2);
-}
-const emulator = await startEmulator({ flavour, port: Number(values.port), token: values.token, host: values.host });
+const { values } = cli;
+const flavour = oneOf(cli, '--flavour', values.flavour, ['ironcore', 'apinet'] as const);
+const port = intIn(cli, '--port', values.port, 0, 65535);
+const emulator = await startEmulator({ flavour, port, token: values.token, host: values.host });
 if (values.kubeconfig) await emulator.writeKubeconfig(values.kubeconfig);
 console.log(`${flavour} emulator ready at ${emulator.url}${values.kubeconfig ? ` (kubeconfig ${values.kubeconfig})` : ''}`);
 

@@ -18,6 +18,18 @@ export const DEFAULT_DIR = '.apinetlet/local';
 
 const USAGE = 'usage: npm start -- [--dir DIR] [--no-demo] [--real | --ironcore-kubeconfig FILE --apinet-kubeconfig FILE]';
 
+/** What `npm start -- --help` prints. */
+export const STACK_HELP = `${USAGE}
+
+Runs the whole system on this machine: two API servers, a local SQS server, the webhooks, the
+reconcilers and the resync (README "Local stack"). Stops on SIGINT/SIGTERM within 5 s.
+  --dir DIR                  where kubeconfigs and stack.json are written (default ${DEFAULT_DIR})
+  --no-demo                  do not seed the demo namespace
+  --real                     real API servers (infra/real; needs Go) instead of emulators
+  --ironcore-kubeconfig FILE, --apinet-kubeconfig FILE
+                             run the functions against these clusters (both together)
+  -h, --help                 this text`;
+
 /** Parses argv (without node and the script); throws with the usage line on anything unknown. */
 export function parseStackArgs(argv: readonly string[]): StackArgs {
   const args: StackArgs = { dir: DEFAULT_DIR, demo: true, real: false };

@@ -3,7 +3,7 @@
  * `ready` once every part is up and DIR/stack.json is written; SIGINT/SIGTERM stop it cleanly.
  */
 import { kindReconcilers } from '../../../shared/reconcile/index.ts';
-import { parseStackArgs } from './args.ts';
+import { parseStackArgs, STACK_HELP } from './args.ts';
 import { runDemo } from './progress.ts';
 import { startStack, type LocalStack } from './stack.ts';
 
@@ -14,9 +14,15 @@ const STOP_DEADLINE_MS = 4_000;
 async function main(): Promise<void> {
   let args;
   try {
-    args = parseStackArgs(process.argv.slice(2));
+    const argv = process.argv.slice(2);
+    if (argv.includes('--help') || argv.includes('-h')) {
+      console.log(STACK_HELP);
+      process.exit(0);
+    }
+    args = parseStackArgs(argv);
   } catch (err) {
-    console.error((err as Error).message);
+    // One line naming the bad flag or value (the usage is in --help).
+    console.error(`npm start: ${(err as Error).message.split('\n')[0]} (see --help)`);
     process.exit(2);
   }
   let stack: LocalStack | undefined;

@@ -3,7 +3,7 @@
  * to the same handler Lambda calls (shared/queue/delivery.ts). Pausable, so tests can show that a
  * key queued while no consumer runs converges once it is back.
  */
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SqsApi } from '../../../shared/queue/sqs.ts';
 import type { PrimaryKind } from '../../../shared/api/resources.ts';
 import type { SqsBatchHandler } from '../../../shared/queue/consumer.ts';
 import { deliverOnce } from '../../../shared/queue/delivery.ts';
@@ -20,7 +20,7 @@ export interface Pollers {
 }
 
 export interface PollerOptions {
-  sqs: SQSClient;
+  sqs: SqsApi;
   queues: Record<PrimaryKind, string>;
   handlers: Record<PrimaryKind, SqsBatchHandler>;
   /** Long-poll wait; short so a stop never waits long (ARCHITECTURE.md 8: stop within 5 s). */

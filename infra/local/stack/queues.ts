@@ -8,7 +8,7 @@ import { startFauxqs } from 'fauxqs';
 import { PRIMARY_KINDS, type PrimaryKind } from '../../../shared/api/resources.ts';
 
 /** CloudFormation short-form tags, kept as plain objects so references can be resolved. */
-const cfnTags = ['Ref', 'GetAtt', 'Sub', 'Join', 'Select', 'If', 'Equals', 'ImportValue', 'FindInMap', 'GetAZs', 'Split'].flatMap(
+const cfnTags = ['Ref', 'GetAtt', 'Sub', 'Join', 'Select', 'If', 'Equals', 'ImportValue', 'FindInMap', 'GetAZs', 'Split', 'Not', 'And', 'Or', 'Base64', 'Cidr'].flatMap(
   (name) =>
     (['scalar', 'sequence', 'mapping'] as const).map(
       (kind) => new yaml.Type(`!${name}`, { kind, construct: (data: unknown) => ({ [`Fn::${name}`]: data }) }),

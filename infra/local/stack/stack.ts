@@ -8,7 +8,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createAdmissionApp } from '../../../shared/admission/app.ts';
@@ -20,6 +19,7 @@ import { createKubeClient, loadKubeConfig, type KubeClient } from '../../../shar
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../../shared/log.ts';
 import { createReconcileHandler, type SqsBatchHandler } from '../../../shared/queue/consumer.ts';
 import { createSqsEnqueuer } from '../../../shared/queue/enqueue.ts';
+import { createSqsClient } from '../../../shared/queue/sqs.ts';
 import { runResync, type ResyncSummary } from '../../../shared/resync/index.ts';
 import { reconcileSettingsFromConfig } from '../../../shared/reconcile/lambda.ts';
 import { reconcilerFor, type KindReconciler, type ReconcileEnv } from '../../../shared/reconcile/runtime.ts';
@@ -139,14 +139,8 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
     }
     const sqs: LocalSqs = await startLocalSqs({ serverlessYmlPath: join(ROOT, 'serverless.yml') });
     stoppers.push(() => sqs.stop());
-    const sqsClient = new SQSClient({
-      endpoint: sqs.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      // The SDK waits forever by default; a lost long poll must not stall a kind's consumer.
-      requestHandler: { requestTimeout: 10_000, connectionTimeout: 2_000 },
-    });
-    stoppers.push(async () => sqsClient.destroy());
+    // Requests time out (10 s plus a long poll's wait): a lost long poll must not stall a kind's consumer.
+    const sqsClient = createSqsClient({ endpoint: sqs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const enqueue = createSqsEnqueuer({ client: sqsClient, queueUrls: sqs.queues });
 
     const logger = new Logger({ serviceName: SERVICE_NAME, logLevel: (opts.logLevel ?? sourceEnv.LOG_LEVEL ?? 'WARN') as never });

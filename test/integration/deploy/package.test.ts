@@ -82,10 +82,56 @@ describe('serverless package', () => {
         .flatMap((p) => p.PolicyDocument.Statement.flatMap((st) => st.Action))
         .sort();
     expect(actions('EnqueueRole')).toEqual(['sqs:SendMessage']);
+    expect(actions('AdmissionRole')).toEqual(['sqs:SendMessage']);
+    expect(actions('WatchRole')).toEqual(['sqs:SendMessage']);
     expect(actions('ReconcileRole')).toEqual(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
     expect(template.Resources.IamRoleLambdaExecution).toBeUndefined(); // no shared catch-all role
     const roleOf = (fn: string) => template.Resources[`${fn}LambdaFunction`].Properties.Role['Fn::GetAtt'][0];
-    for (const fn of ['Admission', 'Watch', 'Resync']) expect(roleOf(fn), fn).toBe('EnqueueRole');
+    expect(roleOf('Admission')).toBe('AdmissionRole');
+    expect(roleOf('Watch')).toBe('WatchRole');
+    expect(roleOf('Resync')).toBe('EnqueueRole');
     for (const kind of PRIMARY_KINDS) expect(roleOf(`Reconcile${kind}`), kind).toBe('ReconcileRole');
+  });
+
+  it('lets each role read only the SSM parameters its functions use', () => {
+    const grants = new Map<string, string[]>();
+    for (const [, r] of resources().filter(([, r]) => r.Type === 'AWS::IAM::Policy')) {
+      for (const st of r.Properties.PolicyDocument.Statement as Array<{ Action: string[]; Resource: Array<{ 'Fn::Sub': string }> }>) {
+        expect(st.Action).toEqual(['ssm:GetParameter']);
+        const names = st.Resource.map((x) => x['Fn::Sub'].replace(/^.*:parameter/, '')).sort();
+        for (const role of r.Properties.Roles as Array<{ Ref: string }>) grants.set(role.Ref, [...(grants.get(role.Ref) ?? []), ...names]);
+      }
+    }
+    const kubeconfigs = ['/apinetlet/test/apinet-kubeconfig', '/apinetlet/test/ironcore-kubeconfig'];
+    expect(grants.get('AdmissionRole')).toEqual(['/apinetlet/test/webhook-token']);
+    expect(grants.get('WatchRole')?.sort()).toEqual([...kubeconfigs, '/apinetlet/test/webhook-token']);
+    expect(grants.get('EnqueueRole')).toEqual(kubeconfigs);
+    expect(grants.get('ReconcileRole')).toEqual(kubeconfigs);
+  });
+
+  it('holds the names of the secrets, never a value', () => {
+    const env = template.Resources.AdmissionLambdaFunction.Properties.Environment.Variables;
+    expect(env.WEBHOOK_TOKEN_PARAMETER).toBe('/apinetlet/test/webhook-token');
+    const text = JSON.stringify(template);
+    for (const v of ['WEBHOOK_TOKEN"', 'IRONCORE_KUBECONFIG"', 'APINET_KUBECONFIG"']) expect(text).not.toContain(`"${v}`);
+    // No kubeconfig material (YAML keys, PEM, base64 of "apiVersion") and no token-like hex strings.
+    expect(text).not.toMatch(/certificate-authority|client-key|BEGIN [A-Z ]*(CERTIFICATE|KEY)|YXBpVmVyc2lvbj|[0-9a-f]{32}/);
+  });
+
+  it('has the alarms: DLQ depth, oldest message age, reconcile failures, errors and throttles per kind, resync failures', () => {
+    const alarms = resources().filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm');
+    const find = (metric: string, dim: (d: Record<string, unknown>) => boolean) =>
+      alarms.filter(([, r]) => r.Properties.MetricName === metric && (r.Properties.Dimensions as Array<{ Name: string; Value: unknown }>).some((d) => dim(d as never)));
+    const ref = (v: unknown) => JSON.stringify(v);
+    for (const kind of PRIMARY_KINDS) {
+      const dlq = find('ApproximateNumberOfMessagesVisible', (d) => ref(d.Value).includes(`"${kind}DLQ"`));
+      expect(dlq, `${kind} DLQ`).toHaveLength(1);
+      expect(dlq[0]![1].Properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+      expect(find('ApproximateAgeOfOldestMessage', (d) => ref(d.Value).includes(`"${kind}Queue"`)), `${kind} age`).toHaveLength(1);
+      expect(find('failures', (d) => d.Value === kind), `${kind} failures`).toHaveLength(1);
+      for (const m of ['Errors', 'Throttles']) expect(find(m, (d) => ref(d.Value).includes(`"Reconcile${kind}LambdaFunction"`)), `${kind} ${m}`).toHaveLength(1);
+    }
+    expect(find('Errors', (d) => ref(d.Value).includes('"ResyncLambdaFunction"'))).toHaveLength(1);
+    expect(resources().filter(([, r]) => r.Type === 'AWS::CloudWatch::Dashboard')).toHaveLength(1);
   });
 });

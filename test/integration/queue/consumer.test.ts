@@ -4,6 +4,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { createSqsEnqueuer } from '../../../shared/queue/enqueue.ts';
+import { createSqsClient, type SqsApi } from '../../../shared/queue/sqs.ts';
 import { createReconcileHandler, type Reconcile } from '../../../shared/queue/consumer.ts';
 import { deliverOnce } from '../../../shared/queue/delivery.ts';
 import type { QueueMessage } from '../../../shared/queue/message.ts';
@@ -14,7 +15,8 @@ const logger = new Logger({ logLevel: 'SILENT' });
 const metrics = new Metrics({ namespace: 'apinetlet-test' });
 
 let server: FauxqsServer;
-let sqs: SQSClient;
+let sdk: SQSClient;
+let sqs: SqsApi;
 let seq = 0;
 
 /** A fresh FIFO queue with a FIFO DLQ (maxReceiveCount 5) per test, so tests do not see each other's messages. */
@@ -36,10 +38,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
   server = await startFauxqs({ port: 0, logger: false });
-  sqs = new SQSClient({ endpoint: server.address, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  sdk = new SQSClient({ endpoint: server.address, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  sqs = createSqsClient({ endpoint: server.address, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 });
 afterAll(async () => {
-  sqs?.destroy();
+  sdk?.destroy();
   await server?.stop();
 });
 
@@ -239,14 +242,14 @@ describe('reconcile handler with real SQS batches', () => {
     const dlq = server.inspectQueue(q.dlqName)!;
     expect(dlq.messages.ready).toHaveLength(1);
     expect(JSON.parse(dlq.messages.ready[0].body)).toMatchObject({ name: 'poison' });
-    const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: q.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    const attrs = await sdk.send(new GetQueueAttributesCommand({ QueueUrl: q.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
     expect(attrs.Attributes).toMatchObject({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
   });
 
   it('an unparsable message is logged and dropped, and does not block its group', async () => {
     const q = freshQueue();
-    await sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: '{"v":1,"kind":"Pod"}', MessageGroupId: 'ns/x', MessageDeduplicationId: 'garbage-1' }));
-    await sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: 'not json', MessageGroupId: 'ns/x', MessageDeduplicationId: 'garbage-2' }));
+    await sdk.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: '{"v":1,"kind":"Pod"}', MessageGroupId: 'ns/x', MessageDeduplicationId: 'garbage-1' }));
+    await sdk.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: 'not json', MessageGroupId: 'ns/x', MessageDeduplicationId: 'garbage-2' }));
     await createSqsEnqueuer({ client: sqs, queueUrls: { Network: q.url } }).enqueue([msg('x', '1')]);
     const seen: string[] = [];
     const captured = new Logger({ logLevel: 'ERROR' });
@@ -278,7 +281,7 @@ describe('reconcile handler with real SQS batches', () => {
     }
     expect(totals).toEqual({ received: 3, deleted: 3, failed: 0 });
     expect(seen).toEqual(['x']);
-    const rec = await sqs.send(new ReceiveMessageCommand({ QueueUrl: q.url, MaxNumberOfMessages: 10 }));
+    const rec = await sdk.send(new ReceiveMessageCommand({ QueueUrl: q.url, MaxNumberOfMessages: 10 }));
     expect(rec.Messages ?? []).toHaveLength(0);
     const dropped = calls.filter((c) => c[0] === 'dropping unparsable queue message').map((c) => c[1] as { reason: string });
     expect(dropped).toHaveLength(2);

@@ -70,7 +70,7 @@ function handlerOf(kind: PrimaryKind): SqsBatchHandler {
           throw err;
         });
       },
-      sqs: h.sqsClient,
+      sqs: h.sqsApi,
       queueUrl: h.sqs.queues[kind],
       logger: silent,
       metrics,
@@ -93,7 +93,7 @@ async function drainAll(deadline: number, kinds: readonly PrimaryKind[] = PRIMAR
     kinds.map(async (kind) => {
       const url = h.sqs.queues[kind];
       while (Date.now() < deadline) {
-        const r = await deliverOnce({ sqs: h.sqsClient, queueUrl: url, handler: handlerOf(kind) });
+        const r = await deliverOnce({ sqs: h.sqsApi, queueUrl: url, handler: handlerOf(kind) });
         if (r.received === 0) {
           if ((await inQueue(url)) === 0) return 0;
           await new Promise((res) => setTimeout(res, 100));

@@ -88,7 +88,7 @@ export function nicFixtures(h: Harness) {
     /** One real SQS delivery of one message for the key (for asserting a state between failures). */
     async deliverOnce(ns: string, name: string) {
       await h.trigger('NetworkInterface', ns, name);
-      return deliverOnce({ sqs: h.sqsClient, queueUrl: h.sqs.queues.NetworkInterface, handler: h.handlerFor(networkInterfaceReconciler) });
+      return deliverOnce({ sqs: h.sqsApi, queueUrl: h.sqs.queues.NetworkInterface, handler: h.handlerFor(networkInterfaceReconciler) });
     },
     async namespace(): Promise<string> {
       const ns = `nic-${randomUUID().slice(0, 8)}`;

@@ -24,7 +24,7 @@ const vipBody = (ns: string, name: string): KubeObject => ({
   metadata: { name, namespace: ns },
   spec: { type: 'Public', ipFamily: 'IPv4' },
 });
-const deliver = () => deliverOnce({ sqs: h.sqsClient, queueUrl: h.sqs.queues.VirtualIP, handler: h.handlerFor(virtualIpReconciler) });
+const deliver = () => deliverOnce({ sqs: h.sqsApi, queueUrl: h.sqs.queues.VirtualIP, handler: h.handlerFor(virtualIpReconciler) });
 const admission = (ns: string, name: string, op: 'CREATE' | 'UPDATE' | 'DELETE', extra: Record<string, string> = {}) =>
   h.enqueuer.enqueue([{ v: 1, kind: 'VirtualIP', namespace: ns, name, source: 'admission', op, ...extra }]);
 
