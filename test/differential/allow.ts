@@ -1,16 +1,13 @@
 /**
  * Differences between the Go apinetlet and this project that behavior.md fixes on purpose. Each
- * entry names its rule and matches only the shape of difference that rule produces; anything else
- * is a real difference and fails the step.
+ * entry names its rule and rewrites only the shape of difference that rule produces (usually the
+ * Go side's value into what the rule makes of it); a difference is explained when the two values
+ * are equal after the entries that apply, and it then names the entries that changed something.
+ * Anything else is a real difference and fails the step.
  */
 import type { Op } from './ops.ts';
 import type { Difference, Snapshot } from './snapshot.ts';
-
-export interface Allowance {
-  rule: string;
-  why: string;
-  matches(d: Difference, ctx: AllowContext): boolean;
-}
+import type { SideName } from './sides.ts';
 
 export interface AllowContext {
   history: Op[];
@@ -18,8 +15,67 @@ export interface AllowContext {
   ts: Snapshot;
 }
 
-export const ALLOWANCES: Allowance[] = [];
+export interface Allowance {
+  /** The rule of behavior.md (or ironcore-net release) behind the difference. */
+  rule: string;
+  why: string;
+  /** Snapshot keys the entry looks at. */
+  applies(key: string): boolean;
+  /** The value as the rule would have it (returns it unchanged when the rule has nothing to say). */
+  normalise(side: SideName, value: unknown, ctx: AllowContext): unknown;
+}
 
-export function allowed(d: Difference, ctx: AllowContext): Allowance | undefined {
-  return ALLOWANCES.find((a) => a.matches(d, ctx));
+const ORIGIN_NAME = /^apinetlet\.ironcore\.dev\/[a-z]+-name$/;
+
+export const ALLOWANCES: Allowance[] = [
+  {
+    rule: 'R-MIG-01 / behavior.md 2.2 (origin name annotation)',
+    why:
+      'ironcore-net v0.3.0 writes the origin name as the label apinetlet.ironcore.dev/<kind>-name; behavior.md 2.2 ' +
+      'puts it in an annotation of the same key (the layout R-MIG-01 migrates to; names longer than 63 characters ' +
+      'do not fit a label value).',
+    applies: (key) => key.startsWith('apinet '),
+    normalise: (side, value) => (side === 'go' ? nameLabelToAnnotation(value) : value),
+  },
+];
+
+/**
+ * Everywhere in the value: an origin-name key in a `labels` map moves to the `annotations` map
+ * beside it; in a `matchLabels` map (selectors over those labels) it is dropped.
+ */
+function nameLabelToAnnotation(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(nameLabelToAnnotation);
+  if (!v || typeof v !== 'object') return v;
+  const o: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) o[k] = nameLabelToAnnotation(x);
+  for (const key of ['labels', 'matchLabels'] as const) {
+    const labels = o[key] as Record<string, string> | undefined;
+    if (!labels || typeof labels !== 'object') continue;
+    const names = Object.keys(labels).filter((k) => ORIGIN_NAME.test(k));
+    if (!names.length) continue;
+    const kept = { ...labels };
+    for (const k of names) delete kept[k];
+    o[key] = kept;
+    if (key === 'labels') o.annotations = sortKeys({ ...((o.annotations as Record<string, string>) ?? {}), ...Object.fromEntries(names.map((k) => [k, labels[k]!])) });
+  }
+  return sortKeys(o);
+}
+
+function sortKeys<T>(o: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** The rules that explain `d` together, or undefined when it stays a difference. */
+export function explain(d: Difference, ctx: AllowContext): { rules: string[]; go: unknown; ts: unknown } | { rules?: undefined; go: unknown; ts: unknown } {
+  let { go, ts } = d;
+  const rules: string[] = [];
+  for (const a of ALLOWANCES) {
+    if (!a.applies(d.key)) continue;
+    const g = a.normalise('go', go, ctx);
+    const t = a.normalise('ts', ts, ctx);
+    if (JSON.stringify(g) !== JSON.stringify(go) || JSON.stringify(t) !== JSON.stringify(ts)) rules.push(a.rule);
+    go = g;
+    ts = t;
+  }
+  return JSON.stringify(go) === JSON.stringify(ts) ? { rules, go, ts } : { go, ts };
 }

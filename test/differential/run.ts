@@ -4,7 +4,7 @@
  * from each operation until its last visible change and the requests the side's controller sent
  * (counted by its kube-apiservers' audit logs).
  */
-import { allowed, type Allowance } from './allow.ts';
+import { explain } from './allow.ts';
 import { applyOp, type Outcome } from './apply.ts';
 import { describeOp, type Op, type Script } from './ops.ts';
 import { differences, Names, snapshot, type Difference, type Snapshot } from './snapshot.ts';
@@ -46,22 +46,28 @@ export class Differential {
     return sum(r);
   }
 
-  /** Polls a side until its snapshot has not changed for quietMs; returns it and the time of its last change. */
-  private async quiet(side: SideName, t0: number, quietMs: number, maxMs: number): Promise<{ snap: Snapshot; lastChange: number }> {
-    let prev = '';
-    let snap: Snapshot = {};
-    let lastChange = t0;
+  /**
+   * Polls a side until its snapshot has not changed for quietMs; returns it and the time its last
+   * change was seen (`from` is the snapshot before; resolution: one poll, 200 ms plus the LISTs).
+   */
+  private async quiet(side: SideName, from: Snapshot, since: number, quietMs: number, maxMs: number): Promise<{ snap: Snapshot; lastChange: number }> {
+    let prev = stable(from);
+    let snap = from;
+    let lastChange = since;
     let stableSince = Date.now();
+    const start = stableSince;
     for (;;) {
-      snap = await snapshot(this.sides[side], this.names[side]);
+      const next = await snapshot(this.sides[side], this.names[side]);
       const now = Date.now();
-      const s = JSON.stringify(snap);
+      const s = stable(next);
       if (s !== prev) {
-        if (prev !== '') lastChange = now;
+        if (process.env.DIFF_DEBUG) console.error(side, now - start, JSON.stringify(differences(snap, next)).slice(0, 600));
+        lastChange = now;
         prev = s;
         stableSince = now;
       }
-      if (now - stableSince >= quietMs || now - t0 > maxMs) return { snap, lastChange };
+      snap = next;
+      if (now - stableSince >= quietMs || now - start > maxMs) return { snap, lastChange };
       await new Promise((r) => setTimeout(r, 200));
     }
   }
@@ -74,11 +80,11 @@ export class Differential {
     const [go, ts] = await Promise.all([applyOp(this.sides.go, op), applyOp(this.sides.ts, op)]);
     this.history.push(op);
     const deadline = Date.now() + agreeMs;
-    let q: Record<SideName, { snap: Snapshot; lastChange: number }>;
+    let q: Record<SideName, { snap: Snapshot; lastChange: number }> | undefined;
     let diffs: Difference[];
     let rest: { unexplained: Difference[]; explained: { diff: Difference; rule: string }[] };
     for (;;) {
-      const [qg, qt] = await Promise.all([this.quiet('go', t0, quietMs, 60_000), this.quiet('ts', t0, quietMs, 60_000)]);
+      const [qg, qt] = await Promise.all([this.quiet('go', q?.go.snap ?? this.last.go, q?.go.lastChange ?? t0, quietMs, 60_000), this.quiet('ts', q?.ts.snap ?? this.last.ts, q?.ts.lastChange ?? t0, quietMs, 60_000)]);
       q = { go: qg, ts: qt };
       diffs = differences(qg.snap, qt.snap);
       rest = this.explain(diffs);
@@ -102,9 +108,10 @@ export class Differential {
     const unexplained: Difference[] = [];
     const explained: { diff: Difference; rule: string }[] = [];
     for (const d of diffs) {
-      const a: Allowance | undefined = allowed(d, { history: this.history, go: this.last.go, ts: this.last.ts });
-      if (a) explained.push({ diff: d, rule: a.rule });
-      else unexplained.push(d);
+      const e = explain(d, { history: this.history, go: this.last.go, ts: this.last.ts });
+      if (e.rules) explained.push({ diff: d, rule: e.rules.join(' + ') });
+      // What is left after the rules that apply, so the report shows the part no rule explains.
+      else unexplained.push({ key: d.key, go: e.go, ts: e.ts });
     }
     return { unexplained, explained };
   }
@@ -134,6 +141,22 @@ export class Differential {
   }
 }
 
+/** JSON of a snapshot independent of key order. */
+const stable = (s: Snapshot) => JSON.stringify(Object.keys(s).sort().map((k) => [k, s[k]]));
+
+/** The first differing object, field by field: `path: go=… ts=…` per differing leaf. */
 export function formatDiff(d: Difference): string {
-  return `${d.key}\n  go: ${JSON.stringify(d.go)}\n  ts: ${JSON.stringify(d.ts)}`;
+  const lines: string[] = [];
+  const walk = (path: string, a: unknown, b: unknown) => {
+    if (JSON.stringify(a) === JSON.stringify(b)) return;
+    const obj = (v: unknown) => v !== null && typeof v === 'object';
+    if (obj(a) && obj(b) && Array.isArray(a) === Array.isArray(b)) {
+      const keys = [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])];
+      for (const k of keys) walk(path ? `${path}.${k}` : k, (a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]);
+      return;
+    }
+    lines.push(`  ${path || '(object)'}: go=${a === undefined ? '(absent)' : JSON.stringify(a)} ts=${b === undefined ? '(absent)' : JSON.stringify(b)}`);
+  };
+  walk('', d.go, d.ts);
+  return `${d.key}\n${lines.join('\n')}`;
 }

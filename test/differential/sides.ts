@@ -69,6 +69,42 @@ function requestsOf(pair: RealPair, user: string): () => Promise<Requests> {
   return async () => ({ ironcore: await ironcore(), apinet: await apinet() });
 }
 
+const CRD = { group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions', namespaced: false, hasStatus: true } as const;
+
+/**
+ * ironcore-net v0.3.0's apinetlet asks the *apinet* cluster's REST mapper for the kind of the
+ * ironcore NetworkInterface when it claims an apinet NIC (its claim strategy reads the source
+ * labels through the apinet client), so with ironcore and apinet on separate API servers every NIC
+ * claim panics with `no matches for kind "NetworkInterface" in version
+ * "networking.ironcore.dev/v1alpha1"`. It works where one API server serves both groups. To compare
+ * the NIC behaviour at all, the Go side's apinet cluster gets a CRD of that kind (no objects are
+ * ever stored in it): discovery then answers the mapping, as in a one-server installation.
+ */
+async function mappingShim(apinet: KubeClient): Promise<void> {
+  await apinet.apply(
+    CRD,
+    {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'networkinterfaces.networking.ironcore.dev' },
+      spec: {
+        group: 'networking.ironcore.dev',
+        scope: 'Namespaced',
+        names: { kind: 'NetworkInterface', listKind: 'NetworkInterfaceList', plural: 'networkinterfaces', singular: 'networkinterface' },
+        versions: [{ name: 'v1alpha1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+      },
+    },
+    { fieldManager: 'differential-setup' },
+  );
+  for (let i = 0; i < 100; i++) {
+    const crd = await apinet.get(CRD, undefined, 'networkinterfaces.networking.ironcore.dev');
+    const established = ((crd?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True');
+    if (established) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the NetworkInterface mapping CRD in the Go side\'s apinet cluster did not become Established within 10 s');
+}
+
 export async function startSides(dir: string): Promise<{ go: Side; ts: Side; stop(): Promise<void> }> {
   const binDir = await realBinaries();
   await mkdir(dir, { recursive: true });
@@ -78,6 +114,7 @@ export async function startSides(dir: string): Promise<{ go: Side; ts: Side; sto
   ]);
   let stack: LocalStack | undefined;
   try {
+    if (process.env.DIFF_NO_SHIM !== '1') await mappingShim(goPair.apinet.admin);
     const go = await startGoApinetlet({ binDir, pair: goPair, apinetNamespace: APINET_NAMESPACE, workDir: join(dir, 'go') });
     stack = await startStack({
       dir: join(dir, 'ts', 'stack'),

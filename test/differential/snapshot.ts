@@ -19,15 +19,21 @@ export type Snapshot = Record<string, unknown>;
 export class Names {
   readonly map = new Map<string, string>();
   /** The first name of a value stays (a public IP is named by its apinet IP, not by each user). */
+  private longestFirst: [string, string][] | undefined;
   set(raw: string | undefined, symbol: string): void {
-    if (raw && !this.map.has(raw)) this.map.set(raw, symbol);
+    if (raw && !this.map.has(raw)) {
+      this.map.set(raw, symbol);
+      this.longestFirst = undefined;
+    }
   }
   /** Replaces every known identifier inside a string (UIDs within provider IDs and names too). */
   text(s: string): string {
     const exact = this.map.get(s);
     if (exact) return exact;
     let out = s;
-    for (const [raw, sym] of this.map) if (raw.length >= 32 && out.includes(raw)) out = out.split(raw).join(sym);
+    // Longest first: a generated name contains the UID it was derived from.
+    this.longestFirst ??= [...this.map].filter(([raw]) => raw.length >= 32).sort((a, b) => b[0].length - a[0].length);
+    for (const [raw, sym] of this.longestFirst) if (out.includes(raw)) out = out.split(raw).join(sym);
     return out;
   }
 }
@@ -59,6 +65,27 @@ function providerId(s: string, names: Names): string {
   return `ironcore-net://${m[1]}/${names.text(m[2]!)}/${names.text(`vni:${m[3]}`)}/${names.text(m[4]!)}`;
 }
 
+/**
+ * Objects named by the server (generateName: the IPs ironcore-net allocates for NAT gateways and
+ * load balancers) get `<prefix>~<n>`, n counting that prefix's objects in creation order (same
+ * second: by spec), so the same allocation has the same name on both sides.
+ */
+function nameGenerated(kind: string, objs: KubeObject[], names: Names): void {
+  const byPrefix = new Map<string, KubeObject[]>();
+  for (const o of objs) {
+    const g = o.metadata.generateName;
+    if (!g || names.map.has(o.metadata.name!)) continue;
+    byPrefix.set(g, [...(byPrefix.get(g) ?? []), o]);
+  }
+  for (const [prefix, group] of byPrefix) {
+    const symbol = names.text(prefix.replace(/-$/, ''));
+    const taken = [...names.map.values()].filter((v) => v.startsWith(`<${kind} ${symbol}~`)).length;
+    const key = (o: KubeObject) => `${o.metadata.creationTimestamp ?? ''} ${JSON.stringify(deep(o.spec ?? {}, names))}`;
+    group.sort((a, b) => key(a).localeCompare(key(b)));
+    group.forEach((o, i) => names.set(o.metadata.name, `<${kind} ${symbol}~${taken + i + 1}>`));
+  }
+}
+
 export async function snapshot(side: Side, names: Names): Promise<Snapshot> {
   const ironcoreObjs = new Map<string, KubeObject[]>();
   const apinetObjs = new Map<string, KubeObject[]>();
@@ -67,7 +94,9 @@ export async function snapshot(side: Side, names: Names): Promise<Snapshot> {
     ...APINET_KINDS.map(async (k) => apinetObjs.set(k, await listAll(side.apinet, apinet[k], side.apinetNamespace))),
   ]);
   for (const kind of PRIMARY_KINDS) for (const o of ironcoreObjs.get(kind)!) names.set(o.metadata.uid, `<${kind}/${o.metadata.namespace}/${o.metadata.name}>`);
-  // apinet names first (they embed ironcore UIDs), then their UIDs and allocated values.
+  // apinet names first (they embed ironcore UIDs; server-generated ones are numbered per prefix in
+  // creation order), then their UIDs and allocated values.
+  for (const kind of APINET_KINDS) nameGenerated(kind, apinetObjs.get(kind)!, names);
   for (const kind of APINET_KINDS) {
     for (const o of apinetObjs.get(kind)!) {
       const name = names.text(o.metadata.name!);
@@ -79,8 +108,8 @@ export async function snapshot(side: Side, names: Names): Promise<Snapshot> {
     }
   }
   const snap: Snapshot = {};
-  for (const [kind, objs] of ironcoreObjs) {
-    for (const o of objs) {
+  for (const kind of PRIMARY_KINDS) {
+    for (const o of ironcoreObjs.get(kind)!) {
       const spec = (o.spec ?? {}) as { providerID?: string };
       snap[`ironcore ${kind} ${o.metadata.namespace}/${o.metadata.name}`] = deep(
         {
@@ -94,10 +123,12 @@ export async function snapshot(side: Side, names: Names): Promise<Snapshot> {
       );
     }
   }
-  for (const [kind, objs] of apinetObjs) {
-    for (const o of objs) {
+  for (const kind of APINET_KINDS) {
+    for (const o of apinetObjs.get(kind)!) {
       const spec = { ...((o.spec ?? {}) as Record<string, unknown>) };
       if (kind === 'Network' && typeof spec.id === 'string') spec.id = names.text(`vni:${spec.id}`);
+      // The NATGatewayAutoscaler names the entries it adds at random; the IP identifies them.
+      if (kind === 'NATGateway' && Array.isArray(spec.ips)) spec.ips = spec.ips.map((e: { name?: string }) => ({ ...e, name: '<autoscaler>' }));
       if (kind === 'Network' && Array.isArray(spec.peerings)) spec.peerings = spec.peerings.map((p: { id?: string }) => ({ ...p, id: names.text(`vni:${p.id}`) }));
       snap[`apinet ${kind} ${names.text(o.metadata.name!)}`] = deep(
         {
