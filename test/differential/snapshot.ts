@@ -101,10 +101,11 @@ export async function snapshot(side: Side, names: Names): Promise<Snapshot> {
     for (const o of apinetObjs.get(kind)!) {
       const name = names.text(o.metadata.name!);
       names.set(o.metadata.uid, `<apinet ${kind}/${name}>`);
-      const spec = (o.spec ?? {}) as { id?: string; ip?: string; ips?: { name?: string; ip?: string }[] };
+      const spec = (o.spec ?? {}) as { id?: string; ip?: string };
       if (kind === 'Network' && spec.id) names.set(`vni:${spec.id}`, `<vni of ${name}>`);
+      // Public addresses are named by their IP object only (LoadBalancer and NATGateway entries
+      // name the same address; whichever a LIST happened to see first must not decide its name).
       if (kind === 'IP' && spec.ip) names.set(spec.ip, `<ip of ${name}>`);
-      if ((kind === 'LoadBalancer' || kind === 'NATGateway') && spec.ips) for (const ip of spec.ips) if (ip.ip) names.set(ip.ip, `<ip ${ip.name} of ${kind} ${name}>`);
     }
   }
   const snap: Snapshot = {};
