@@ -37,6 +37,18 @@ export const ALLOWANCES: Allowance[] = [
     applies: (key) => key.startsWith('apinet '),
     normalise: (side, value) => (side === 'go' ? nameLabelToAnnotation(value) : value),
   },
+  {
+    rule: 'apinet-api.md §6.3 (server: ephemeral IP of a LoadBalancer released by ipaddressgc)',
+    why:
+      "Not a controller difference: ironcore-net's ipaddressgc checks an IPAddress's claimer (the LoadBalancer's " +
+      'ephemeral IP object) with a live GET and can find it missing in the moment between the two creates, so it ' +
+      'releases the address and the IP object goes, while the LoadBalancer keeps the address. It happens on either ' +
+      'side, at random (seen with kubectl applying the same body too). The LoadBalancer entry, its address and the ' +
+      'ironcore status are still compared; only the server-made IP object is left out.',
+    applies: (key) => key.startsWith('apinet IP '),
+    normalise: (_side, value) =>
+      value && typeof value === 'object' && ((value as { ownerReferences?: { kind?: string }[] }).ownerReferences ?? []).some((r) => r.kind === 'LoadBalancer') ? undefined : value,
+  },
 ];
 
 /**

@@ -49,6 +49,13 @@ const dir = await mkdtemp(join(tmpdir(), 'apinetlet-differential-'));
 const t0 = Date.now();
 const sides = await startSides(dir);
 console.log(`both sides up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+// Ctrl-C / kill: stop the servers and the Go apinetlet instead of leaving them running.
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    console.log(`${sig}: stopping both sides`);
+    void sides.stop().finally(() => process.exit(130));
+  });
+}
 const d = new Differential(sides);
 const results: { script: string; step: StepResult }[] = [];
 let atRest: Awaited<ReturnType<Differential['atRest']>> | undefined;
