@@ -21,6 +21,7 @@ import {
   type LoadBalancerObserved,
 } from './core/loadbalancer.ts';
 import type { KindReconciler, ReconcileEnv } from './runtime.ts';
+import { networkNotFound } from './core/events.ts';
 import { applyApinet, atStep, deleteApinetOfGone, finalizeApinetByUid, parseAs, patchIroncoreStatus } from './steps.ts';
 
 /** Seconds to wait when the apinet server has not allocated a public address yet (SRV-04). */
@@ -69,6 +70,7 @@ async function reconcile(lb: IroncoreLoadBalancer, env: ReconcileEnv, ctx: Recon
   if (plan.action === 'skip') {
     // R-LB-03: no error, no requeue.
     ctx.logger.info(plan.message, { reason: plan.reason });
+    if (plan.reason === 'network-missing') env.pendingEvents?.push(networkNotFound(key, plan.message));
     return done();
   }
   const body = plan.loadBalancer;

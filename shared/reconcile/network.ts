@@ -18,6 +18,7 @@ import {
   type NetworkObserved,
 } from './core/network.ts';
 import { ServerFieldMissingError, objectKey } from './core/errors.ts';
+import { providerIdSet } from './core/events.ts';
 import type { KindReconciler, ReconcileEnv } from './runtime.ts';
 import { applyApinet, atStep, deleteApinetOfGone, finalizeApinetByUid, parseAs, patchIroncoreStatus, setProviderId, stepError } from './steps.ts';
 
@@ -57,6 +58,7 @@ async function reconcileNetwork(network: IroncoreNetwork, env: ReconcileEnv, ctx
       setProviderId(env.ironcore, ironcore.Network, network, providerPatch.spec.providerID),
     );
     current = parseAs(IroncoreNetwork, patched, key, 'provider-id', 'the patched ironcore Network');
+    env.pendingEvents?.push(providerIdSet(providerPatch.spec.providerID));
   }
 
   const statusPatch = networkStatusPatch(current, applied, env.settings);

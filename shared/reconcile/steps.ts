@@ -11,15 +11,19 @@ import type { z } from 'zod';
 import type { ReconcileContext } from '../queue/consumer.ts';
 import { ReconcileError, objectKey, type ReconcileStep } from './core/errors.ts';
 import { deletionStep, goneProjections } from './core/common.ts';
+import { projectionCreated } from './core/events.ts';
 
 /** R-GEN-07: server-side apply with force under our field manager (or the one given). */
-export function applyApinet<T extends KubeObject = KubeObject>(
+export async function applyApinet<T extends KubeObject = KubeObject>(
   env: ReconcileEnv,
   res: ResourceInfo,
   body: KubeObject,
   fieldManager = APINETLET_FIELD_MANAGER,
 ): Promise<T> {
-  return env.apinet.apply<T>(res, body, { fieldManager, force: true });
+  const { object, created } = await env.apinet.applyReporting<T>(res, body, { fieldManager, force: true });
+  // The apply created it (201): a transition `kubectl describe` shows on the ironcore object.
+  if (created) env.pendingEvents?.push(projectionCreated(`apinet ${res.kind} ${body.metadata.namespace ?? ''}/${body.metadata.name}`.replace(' /', ' ')));
+  return object;
 }
 
 /**
