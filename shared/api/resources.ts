@@ -51,6 +51,8 @@ export const apinet = Object.freeze({
 /** Core Kubernetes kinds both clusters serve. */
 export const core = Object.freeze({
   Namespace: r('', 'Namespace', 'namespaces', true, false),
+  /** core/v1 Event: what `kubectl describe` lists for an object (shared/reconcile/events.ts). */
+  Event: r('', 'Event', 'events', false),
 });
 
 /** The six ironcore kinds apinetlet reconciles, in a stable order. */

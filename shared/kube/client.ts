@@ -50,6 +50,10 @@ export interface KubeClient {
   listAll<T extends KubeObject = KubeObject>(res: ResourceInfo, opts?: Omit<ListOptions, 'continue'>): AsyncIterable<T>;
   /** Server-side apply of the whole desired object (namespace and name from its metadata). */
   apply<T extends KubeObject = KubeObject>(res: ResourceInfo, obj: KubeObject, opts: ApplyOptions): Promise<T>;
+  /** {@link apply}, also saying whether the server created the object (201) rather than updated it (200). */
+  applyReporting<T extends KubeObject = KubeObject>(res: ResourceInfo, obj: KubeObject, opts: ApplyOptions): Promise<{ object: T; created: boolean }>;
+  /** POST a new object (namespace from its metadata); an existing one throws AlreadyExistsError. */
+  create<T extends KubeObject = KubeObject>(res: ResourceInfo, obj: KubeObject, opts?: { fieldManager?: string }): Promise<T>;
   /** JSON merge patch (RFC 7386). */
   mergePatch<T extends KubeObject = KubeObject>(
     res: ResourceInfo,
@@ -87,13 +91,14 @@ export function createKubeClient(kc: KubeConfig, options: KubeClientOptions = {}
   const counts = new Map<string, number>();
   const totals = new Map<string, number>();
 
-  const call = async <R>(req: HttpRequest, ctx: RequestContext): Promise<R> => {
+  const exchange = async <R>(req: HttpRequest, ctx: RequestContext): Promise<{ code: number; body: R }> => {
     const counter = `${ctx.verb} ${ctx.kind}`;
     counts.set(counter, (counts.get(counter) ?? 0) + 1);
     totals.set(counter, (totals.get(counter) ?? 0) + 1);
-    const { body } = await transport(req, ctx);
-    return (body ? JSON.parse(body) : undefined) as R;
+    const { code, body } = await transport(req, ctx);
+    return { code, body: (body ? JSON.parse(body) : undefined) as R };
   };
+  const call = async <R>(req: HttpRequest, ctx: RequestContext): Promise<R> => (await exchange<R>(req, ctx)).body;
   const keyOf = (res: ResourceInfo, namespace: string | undefined, name: string) =>
     res.namespaced && namespace ? `${namespace}/${name}` : name;
   const ctxOf = (verb: string, res: ResourceInfo, namespace: string | undefined, name: string): RequestContext => ({
@@ -127,11 +132,14 @@ export function createKubeClient(kc: KubeConfig, options: KubeClientOptions = {}
         cont = page.metadata?.continue || undefined;
       } while (cont);
     },
-    apply<T extends KubeObject>(res: ResourceInfo, obj: KubeObject, opts: ApplyOptions) {
+    async apply<T extends KubeObject>(res: ResourceInfo, obj: KubeObject, opts: ApplyOptions) {
+      return (await client.applyReporting<T>(res, obj, opts)).object;
+    },
+    async applyReporting<T extends KubeObject>(res: ResourceInfo, obj: KubeObject, opts: ApplyOptions) {
       const { namespace, name } = obj.metadata;
       if (!name) throw new Error(`apply ${res.kind}: the object has no metadata.name; set it`);
       const body = { ...obj, apiVersion: obj.apiVersion ?? apiVersionOf(res), kind: obj.kind ?? res.kind };
-      return call<T>(
+      const answer = await exchange<T>(
         {
           method: 'PATCH',
           path: resourcePath(res, namespace, name, opts.subresource) + query({ fieldManager: opts.fieldManager, force: opts.force ?? true }),
@@ -140,6 +148,15 @@ export function createKubeClient(kc: KubeConfig, options: KubeClientOptions = {}
           body: JSON.stringify(body),
         },
         ctxOf('apply', res, namespace, name),
+      );
+      return { object: answer.body, created: answer.code === 201 };
+    },
+    create<T extends KubeObject>(res: ResourceInfo, obj: KubeObject, opts: { fieldManager?: string } = {}) {
+      const namespace = obj.metadata.namespace;
+      const body = { ...obj, apiVersion: obj.apiVersion ?? apiVersionOf(res), kind: obj.kind ?? res.kind };
+      return call<T>(
+        { method: 'POST', path: resourcePath(res, namespace) + query({ fieldManager: opts.fieldManager }), body: JSON.stringify(body) },
+        ctxOf('create', res, namespace, obj.metadata.name ?? ''),
       );
     },
     mergePatch<T extends KubeObject>(

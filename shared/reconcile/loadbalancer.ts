@@ -18,10 +18,12 @@ import {
   loadBalancerPlan,
   loadBalancerReads,
   loadBalancerStatusPatch,
+  type ApinetLoadBalancerApply,
   type LoadBalancerObserved,
 } from './core/loadbalancer.ts';
 import type { KindReconciler, ReconcileEnv } from './runtime.ts';
-import { applyApinet, atStep, deleteApinetOfGone, finalizeApinetByUid, parseAs, patchIroncoreStatus } from './steps.ts';
+import { networkNotFound } from './core/events.ts';
+import { applyApinet, isImmutableFieldError, atStep, deleteApinetOfGone, finalizeApinetByUid, parseAs, patchIroncoreStatus } from './steps.ts';
 
 /** Seconds to wait when the apinet server has not allocated a public address yet (SRV-04). */
 const ALLOCATION_WAIT_SECONDS = 2;
@@ -61,6 +63,27 @@ async function observe(lb: IroncoreLoadBalancer, env: ReconcileEnv, key: string)
   };
 }
 
+/**
+ * The apply, keeping the stored `spec.selector` of an apinet LoadBalancer the Go apinetlet v0.3.0
+ * created: its selector also matches the origin *name* label (2.2 moved that to an annotation),
+ * and the selector is immutable, so it stays as it is (the Instances it selects keep matching).
+ */
+async function applyKeepingSelector(env: ReconcileEnv, body: ApinetLoadBalancerApply, ctx: ReconcileContext): Promise<KubeObject> {
+  try {
+    return await applyApinet(env, apinet.LoadBalancer, applyBody(body));
+  } catch (err) {
+    if (!isImmutableFieldError(err, 'selector')) throw err;
+    const stored = await env.apinet.get(apinet.LoadBalancer, body.metadata.namespace, body.metadata.name);
+    const selector = (stored?.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector;
+    if (!selector?.matchLabels) throw err;
+    ctx.logger.debug('apinet LoadBalancer with the Go apinetlet selector: kept (immutable)', { name: body.metadata.name });
+    // The template's labels must match the selector: ours plus the selector's (the Go name label).
+    const template = { ...body.spec.template, metadata: { ...body.spec.template.metadata, labels: { ...body.spec.template.metadata.labels, ...selector.matchLabels } } };
+    const keeping: ApinetLoadBalancerApply = { ...body, spec: { ...body.spec, selector: { matchLabels: selector.matchLabels }, template } };
+    return applyApinet(env, apinet.LoadBalancer, applyBody(keeping));
+  }
+}
+
 async function reconcile(lb: IroncoreLoadBalancer, env: ReconcileEnv, ctx: ReconcileContext): Promise<ReconcileResult> {
   const key = objectKey(lb.metadata);
   const observed = await observe(lb, env, key);
@@ -69,12 +92,13 @@ async function reconcile(lb: IroncoreLoadBalancer, env: ReconcileEnv, ctx: Recon
   if (plan.action === 'skip') {
     // R-LB-03: no error, no requeue.
     ctx.logger.info(plan.message, { reason: plan.reason });
+    if (plan.reason === 'network-missing') env.pendingEvents?.push(networkNotFound(key, plan.message));
     return done();
   }
   const body = plan.loadBalancer;
   const applied = parseAs(
     ApinetLoadBalancer,
-    await atStep(key, 'apply', `apply of apinet LoadBalancer ${body.metadata.namespace}/${body.metadata.name}`, () => applyApinet(env, apinet.LoadBalancer, applyBody(body))),
+    await atStep(key, 'apply', `apply of apinet LoadBalancer ${body.metadata.namespace}/${body.metadata.name}`, () => applyKeepingSelector(env, body, ctx)),
     key,
     'apply',
     `apinet LoadBalancer ${body.metadata.namespace}/${body.metadata.name}`,

@@ -11,6 +11,7 @@ import type { ReconcileContext } from '../queue/consumer.ts';
 import { done, type ReconcileResult } from '../queue/result.ts';
 import { desiredApinetNATGatewayAutoscaler, natGatewayPlan, natGatewayReads, natGatewayStatusPatch } from './core/natgateway.ts';
 import { objectKey } from './core/errors.ts';
+import { networkNotFound } from './core/events.ts';
 import type { KindReconciler, ReconcileEnv } from './runtime.ts';
 import { applyApinet, atStep, deleteApinetOfGone, finalizeApinetByUid, parseAs, patchIroncoreStatus } from './steps.ts';
 
@@ -25,6 +26,7 @@ async function reconcileNATGateway(natgw: IroncoreNATGateway, env: ReconcileEnv,
   if (plan.action === 'skip') {
     // R-NATGW-05: the Network's own event brings this gateway back; nothing to wait for here.
     ctx.logger.info(plan.message);
+    if (plan.reason === 'network-missing') env.pendingEvents?.push(networkNotFound(key, plan.message));
     return done();
   }
 

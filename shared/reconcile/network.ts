@@ -18,8 +18,9 @@ import {
   type NetworkObserved,
 } from './core/network.ts';
 import { ServerFieldMissingError, objectKey } from './core/errors.ts';
+import { providerIdSet } from './core/events.ts';
 import type { KindReconciler, ReconcileEnv } from './runtime.ts';
-import { applyApinet, atStep, deleteApinetOfGone, finalizeApinetByUid, parseAs, patchIroncoreStatus, setProviderId, stepError } from './steps.ts';
+import { applyApinet, atStep, deleteApinetOfGone, disownApplyFields, finalizeApinetByUid, isImmutableFieldError, parseAs, patchIroncoreStatus, setProviderId, stepError } from './steps.ts';
 
 /** Seconds to wait for a server-filled field (the VNI, SRV-01) that is not there yet. */
 const SERVER_FIELD_WAIT_SECONDS = 1;
@@ -31,7 +32,7 @@ async function reconcileNetwork(network: IroncoreNetwork, env: ReconcileEnv, ctx
 
   let applied: ApinetNetwork;
   try {
-    applied = parseAs(ApinetNetwork, await applyApinet(env, apinet.Network, { ...body }), key, 'apply', `apinet Network ${body.metadata.namespace}/${body.metadata.name}`);
+    applied = parseAs(ApinetNetwork, await applyTakingOver(env, body, ctx), key, 'apply', `apinet Network ${body.metadata.namespace}/${body.metadata.name}`);
   } catch (err) {
     // R-NET-02: a Network not yet Available shows Pending while the apply keeps failing.
     const pending = networkFailureStatusPatch(network);
@@ -57,6 +58,7 @@ async function reconcileNetwork(network: IroncoreNetwork, env: ReconcileEnv, ctx
       setProviderId(env.ironcore, ironcore.Network, network, providerPatch.spec.providerID),
     );
     current = parseAs(IroncoreNetwork, patched, key, 'provider-id', 'the patched ironcore Network');
+    env.pendingEvents?.push(providerIdSet(providerPatch.spec.providerID));
   }
 
   const statusPatch = networkStatusPatch(current, applied, env.settings);
@@ -66,6 +68,23 @@ async function reconcileNetwork(network: IroncoreNetwork, env: ReconcileEnv, ctx
     );
   }
   return done();
+}
+
+/**
+ * The apply, taking over a Network the Go apinetlet applied as a whole (its Apply entry, under our
+ * field manager, owns the server-assigned `spec.id`, which our apply would remove): once, the field
+ * is disowned and the apply repeated (steps.ts disownApplyFields).
+ */
+async function applyTakingOver(env: ReconcileEnv, body: ReturnType<typeof desiredApinetNetwork>, ctx: ReconcileContext) {
+  try {
+    return await applyApinet(env, apinet.Network, { ...body });
+  } catch (err) {
+    if (!isImmutableFieldError(err, 'id')) throw err;
+    const stored = await env.apinet.get(apinet.Network, body.metadata.namespace, body.metadata.name);
+    if (!stored || !(await disownApplyFields(env.apinet, apinet.Network, stored, [['spec', 'id']]))) throw err;
+    ctx.logger.info('took over an apinet Network applied by the Go apinetlet: spec.id is no longer owned by our Apply entry', { name: body.metadata.name });
+    return applyApinet(env, apinet.Network, { ...body });
+  }
 }
 
 /** The reads the core asks for: peer apinet Networks in ANS (R-NET-07), Prefixes of the Network's own namespace (R-NET-03). */

@@ -22,6 +22,8 @@ import {
   type ApinetNetworkInterfaceWrite,
   type VirtualIPWrite,
 } from './core/networkinterface.ts';
+import { notClaimableReason } from './core/networkinterface-claims.ts';
+import { networkInterfaceClaimed, notClaimable } from './core/events.ts';
 import { apinetNetworkInterfaceReads, apinetNetworkInterfacesThatMatter, findWantedApinetNetworkInterface } from './core/networkinterface-reads.ts';
 import type { KindReconciler, ObjectKey, ReconcileEnv } from './runtime.ts';
 import type { z } from 'zod';
@@ -120,6 +122,9 @@ async function reconcilePass(nic: IroncoreNetworkInterface, env: ReconcileEnv, c
   const plan = planNetworkInterface({ networkInterface: nic, apinetNetworkInterfaces: apinetNics, virtualIPs, prefixes, settings: env.settings }, env.now());
   await sendVirtualIPWrites(env, key, namespace, plan.virtualIPWrites);
   await sendApinetNicWrites(env, key, plan.apinetNetworkInterfaceWrites);
+  for (const w of plan.apinetNetworkInterfaceWrites) {
+    if (w.action === 'claim') env.pendingEvents?.push(networkInterfaceClaimed(`apinet NetworkInterface ${env.settings.apinetNamespace}/${w.name}`));
+  }
   if (plan.statusPatch) {
     await step(key, 'status', 'patching the NetworkInterface status', () =>
       env.ironcore.mergePatch(ironcore.NetworkInterface, namespace, nic.metadata.name!, plan.statusPatch as never, { subresource: 'status' }),
@@ -128,6 +133,8 @@ async function reconcilePass(nic: IroncoreNetworkInterface, env: ReconcileEnv, c
   if (!plan.claimedApinetNetworkInterface) {
     // R-NIC-01: nothing to claim yet; the apinet NIC's creation (R-GEN-05) or a provider-ID change triggers us again.
     ctx.logger.debug('no claimable apinet NetworkInterface; status Pending', { providerID: nic.spec.providerID });
+    const why = notClaimableReason(nic, apinetNics);
+    if (why) env.pendingEvents?.push(notClaimable(why));
   }
 }
 

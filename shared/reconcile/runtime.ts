@@ -16,6 +16,8 @@ import { messageGroupId, type QueueMessage } from '../queue/message.ts';
 import { done, requeue, type ReconcileResult } from '../queue/result.ts';
 import { finalizerPatch, lifecycleDecision } from './core/common.ts';
 import { ReconcileError } from './core/errors.ts';
+import { eventForError, projectionDeleted, type EventSpec } from './core/events.ts';
+import { recordEvent, type EventSettings } from './events.ts';
 
 /** Settings of the reconcilers (ARCHITECTURE.md 7). */
 export interface ReconcileSettings {
@@ -31,6 +33,13 @@ export interface ReconcileEnv {
   apinet: KubeClient;
   settings: ReconcileSettings;
   now: () => Date;
+  /** Kubernetes Events on the ironcore objects (./events.ts); recorded unless disabled. */
+  events?: EventSettings;
+  /**
+   * Per reconcile (runReconcile sets it): Events the kind asks for on the object being reconciled,
+   * e.g. ProjectionCreated from applyApinet. Recorded after the kind returns or throws.
+   */
+  pendingEvents?: EventSpec[];
 }
 
 export interface ObjectKey {
@@ -120,25 +129,38 @@ export async function runReconcile<T extends KubeObject>(
 
   const finalizer = finalizerOf(kind.kind);
   const decision = lifecycleDecision(obj.metadata, finalizer);
+  const pendingEvents: EventSpec[] = [];
+  const e: ReconcileEnv = { ...env, pendingEvents };
+  const record = (spec: EventSpec) => recordEvent(env, res, obj, spec, ctx.logger);
   let result: ReconcileResult;
-  switch (decision) {
-    case 'ignore': // R-GEN-02: deleted without our finalizer — touch nothing.
-      return done();
-    case 'delete': {
-      const state = await kind.finalize(obj, env, ctx);
-      if (state === 'waiting') return requeue(`${keyText} waiting for the apinet projection to be deleted`, DELETION_WAIT_SECONDS);
-      await patchFinalizer(env.ironcore, res, obj, finalizer, 'remove', keyText);
-      return done();
+  try {
+    switch (decision) {
+      case 'ignore': // R-GEN-02: deleted without our finalizer — touch nothing.
+        return done();
+      case 'delete': {
+        const state = await kind.finalize(obj, e, ctx);
+        if (state === 'waiting') return requeue(`${keyText} waiting for the apinet projection to be deleted`, DELETION_WAIT_SECONDS);
+        // Before the finalizer goes: afterwards the object (and with it `kubectl describe`) is gone.
+        await record(projectionDeleted(kind.kind === 'NetworkInterface' ? 'released the apinet NetworkInterface' : `deleted the apinet projection`));
+        await patchFinalizer(env.ironcore, res, obj, finalizer, 'remove', keyText);
+        return done();
+      }
+      case 'add-finalizer':
+        // R-GEN-01: normally the mutating webhook added it; carry on in the same invocation.
+        obj = parseObject(kind, await patchFinalizer(env.ironcore, res, obj, finalizer, 'add', keyText), keyText);
+        result = await kind.reconcile(obj, e, ctx);
+        break;
+      case 'reconcile':
+        result = await kind.reconcile(obj, e, ctx);
+        break;
     }
-    case 'add-finalizer':
-      // R-GEN-01: normally the mutating webhook added it; carry on in the same invocation.
-      obj = parseObject(kind, await patchFinalizer(env.ironcore, res, obj, finalizer, 'add', keyText), keyText);
-      result = await kind.reconcile(obj, env, ctx);
-      break;
-    case 'reconcile':
-      result = await kind.reconcile(obj, env, ctx);
-      break;
+  } catch (err) {
+    // `kubectl describe` says why: a Warning with the step's reason and the error's message.
+    for (const spec of pendingEvents.splice(0)) await record(spec);
+    await record(eventForError(err));
+    throw err;
   }
+  for (const spec of pendingEvents.splice(0)) await record(spec);
   // An admitted UPDATE not visible yet: we reconciled what is stored; look again shortly for the change.
   if (result.outcome === 'done' && msg.op === 'UPDATE' && !visible) {
     return requeue(`${keyText} still at resourceVersion ${msg.resourceVersion}; the admitted update is not stored yet`, VISIBILITY_RETRY_SECONDS);

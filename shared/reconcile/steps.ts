@@ -4,22 +4,26 @@
  */
 import { APINETLET_FIELD_MANAGER, originKeysOf, originNamespaceSelector } from '../api/origin.ts';
 import { ironcore as ironcoreResources, type PrimaryKind, type ResourceInfo } from '../api/resources.ts';
-import { isNotFound, type KubeClient } from '../kube/index.ts';
+import { InvalidError, isNotFound, type KubeClient } from '../kube/index.ts';
 import type { KubeObject } from '../kube/types.ts';
 import type { ObjectKey, ReconcileEnv } from './runtime.ts';
 import type { z } from 'zod';
 import type { ReconcileContext } from '../queue/consumer.ts';
 import { ReconcileError, objectKey, type ReconcileStep } from './core/errors.ts';
 import { deletionStep, goneProjections } from './core/common.ts';
+import { projectionCreated } from './core/events.ts';
 
 /** R-GEN-07: server-side apply with force under our field manager (or the one given). */
-export function applyApinet<T extends KubeObject = KubeObject>(
+export async function applyApinet<T extends KubeObject = KubeObject>(
   env: ReconcileEnv,
   res: ResourceInfo,
   body: KubeObject,
   fieldManager = APINETLET_FIELD_MANAGER,
 ): Promise<T> {
-  return env.apinet.apply<T>(res, body, { fieldManager, force: true });
+  const { object, created } = await env.apinet.applyReporting<T>(res, body, { fieldManager, force: true });
+  // The apply created it (201): a transition `kubectl describe` shows on the ironcore object.
+  if (created) env.pendingEvents?.push(projectionCreated(`apinet ${res.kind} ${body.metadata.namespace ?? ''}/${body.metadata.name}`.replace(' /', ' ')));
+  return object;
 }
 
 /**
@@ -152,4 +156,47 @@ export function deleteApinetOfGone(kind: PrimaryKind, res: ResourceInfo) {
     );
     if (deleted) ctx.logger.info(`deleted ${deleted} apinet ${res.kind}(s) of a gone ${kind}`);
   };
+}
+
+/**
+ * Whether an apply was refused because it would change the immutable `spec.<field>` (422 with a
+ * cause on that field, or the message naming it when the server gives no causes).
+ */
+export function isImmutableFieldError(err: unknown, field: string): boolean {
+  if (!(err instanceof InvalidError)) return false;
+  const path = `spec.${field}`;
+  if (err.causes.some((c) => c.field === path && /immutable/.test(c.message ?? ''))) return true;
+  return new RegExp(`${path.replace('.', '\\.')}: Invalid value: .*field is immutable`).test(err.statusMessage);
+}
+
+/**
+ * Ownership handover from the Go apinetlet (R-MIG, README "Replacing the Go apinetlet"). The Go
+ * apinetlet v0.3.0 applies under the same field manager as this project, and for a Network with
+ * peerings re-applies the whole object it read, so that manager's Apply entry also owns the
+ * server-assigned `spec.id`. Our apply omits it, so server-side apply would remove it ("field is
+ * immutable"). This drops those fields from our manager's Apply entry (guarded by the object's
+ * resourceVersion), leaving them owned by nobody, as on an object this project created.
+ * Returns whether anything was dropped.
+ */
+export async function disownApplyFields(client: KubeClient, res: ResourceInfo, stored: KubeObject, fields: string[][], fieldManager = APINETLET_FIELD_MANAGER): Promise<boolean> {
+  const entries = (stored.metadata.managedFields ?? []) as Array<{ manager?: string; operation?: string; subresource?: string; fieldsV1?: Record<string, unknown> }>;
+  const index = entries.findIndex((m) => m.manager === fieldManager && m.operation === 'Apply' && !m.subresource);
+  if (index < 0) return false;
+  const fieldsV1 = structuredClone(entries[index]!.fieldsV1 ?? {});
+  let dropped = false;
+  for (const path of fields) {
+    let node: Record<string, unknown> | undefined = fieldsV1;
+    for (const step of path.slice(0, -1)) node = node?.[`f:${step}`] as Record<string, unknown> | undefined;
+    const leaf = `f:${path[path.length - 1]}`;
+    if (node && leaf in node) {
+      delete node[leaf];
+      dropped = true;
+    }
+  }
+  if (!dropped) return false;
+  await client.jsonPatch(res, stored.metadata.namespace, stored.metadata.name!, [
+    { op: 'test', path: '/metadata/resourceVersion', value: stored.metadata.resourceVersion },
+    { op: 'replace', path: `/metadata/managedFields/${index}/fieldsV1`, value: fieldsV1 },
+  ] as never);
+  return true;
 }

@@ -22,6 +22,7 @@ import { ironcore as ironcoreRes, PRIMARY_KINDS, type PrimaryKind } from '../../
 import { createKubeClient, loadKubeConfig, type KubeClient, type KubeObject } from '../../shared/kube/index.ts';
 import type { QueueMessage } from '../../shared/queue/message.ts';
 import { kindReconcilers } from '../../shared/reconcile/index.ts';
+import { recordEvent } from '../../shared/reconcile/events.ts';
 import { runReconcile, type ReconcileEnv } from '../../shared/reconcile/runtime.ts';
 import { runResync } from '../../shared/resync/index.ts';
 import { APINET_NAMESPACE, startHarness, testReconcileContext, type Harness } from '../integration/harness.ts';
@@ -61,6 +62,9 @@ function variantDocs(cluster: Cluster, suffix: string, user: string, edit?: (rul
 
 /** The world, reconciled as a controller would (several passes), resynced, then deleted and cleaned up. Returns every error. */
 async function workload(env: ReconcileEnv, ns: string): Promise<{ errors: string[]; converged: string[] }> {
+  const errors: string[] = [];
+  // Events never fail a reconcile (shared/reconcile/events.ts); here their write failures count as errors.
+  env = { ...env, events: { onError: (err, spec) => errors.push(`Event ${spec.reason}: ${(err as Error).message}`) } };
   const world = await buildWorld(h, [ns]);
   // R-LB-04: an Internal LB with an ephemeral IP reads its ipam Prefix.
   await h.ironcore.apply(ironcoreRes.LoadBalancer, {
@@ -71,7 +75,6 @@ async function workload(env: ReconcileEnv, ns: string): Promise<{ errors: string
   }, { fieldManager: 'test', force: true });
   // Reconciled and deleted with the world, but not part of its convergence check (no Prefix allocator runs).
   const keys = [...world.keys, { kind: 'LoadBalancer' as const, namespace: ns, name: 'lb-eph' }];
-  const errors: string[] = [];
   const pass = async () => {
     for (const k of keys) {
       const msg: QueueMessage = { v: 1, kind: k.kind, namespace: k.namespace, name: k.name, source: 'resync', run: randomUUID() };
@@ -92,6 +95,9 @@ async function workload(env: ReconcileEnv, ns: string): Promise<{ errors: string
   ).catch((err: Error) => resyncErrors.push(`resync: ${err.message}`));
   errors.push(...resyncErrors);
   for (let i = 0; i < 2; i++) await pass();
+  // A repeated Event (a retry failing the same way) is read and counted on: get + patch.
+  const network = await h.ironcore.get(ironcoreRes.Network, ns, 'net');
+  for (let i = 0; i < 2 && network; i++) await recordEvent(env, ironcoreRes.Network, network, { type: 'Warning', reason: 'RbacProbe', message: 'the same occurrence twice' });
   const converged = await convergenceProblems(h, world);
   for (const k of [...keys].reverse()) {
     await h.ironcore.delete(ironcoreRes[k.kind], k.namespace, k.name).catch(() => undefined);

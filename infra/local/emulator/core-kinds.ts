@@ -1,6 +1,7 @@
 /**
  * Kinds every emulated server serves besides its flavour's: core `Namespace` and the
- * admissionregistration.k8s.io/v1 webhook configurations (kube-api.md §11.2), all cluster-scoped.
+ * admissionregistration.k8s.io/v1 webhook configurations (kube-api.md §11.2), all cluster-scoped,
+ * and the namespaced core/v1 `Event` (what `kubectl describe` lists).
  */
 import type { FieldCause, KindDef, KubeObject } from './types.ts';
 import type { ServedKind } from './kinds.ts';
@@ -88,4 +89,43 @@ function webhookConfigurationKind(kind: string, resource: string, mutating: bool
 export const mutatingWebhookConfigurationKind = webhookConfigurationKind('MutatingWebhookConfiguration', 'mutatingwebhookconfigurations', true);
 export const validatingWebhookConfigurationKind = webhookConfigurationKind('ValidatingWebhookConfiguration', 'validatingwebhookconfigurations', false);
 
-export const coreKinds: KindDef[] = [namespaceKind, mutatingWebhookConfigurationKind, validatingWebhookConfigurationKind];
+/**
+ * core/v1 Event, what `kubectl describe` lists (fieldSelector on involvedObject.*) and what the
+ * reconcilers record. Validation as the real server's for v1 (legacy rules only): the involved
+ * object's namespace must match the Event's.
+ * Served by both flavours, as by every kube-apiserver.
+ */
+export const eventKind: KindDef = {
+  group: '',
+  version: 'v1',
+  kind: 'Event',
+  resource: 'events',
+  singular: 'event',
+  shortNames: ['ev'],
+  namespaced: true,
+  statusSubresource: false,
+  nameRule: 'subdomain',
+  fieldSelectors: Object.fromEntries(
+    ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'].map((f) => [
+      `involvedObject.${f}`,
+      (obj: KubeObject) => String((obj.involvedObject as Record<string, unknown> | undefined)?.[f] ?? ''),
+    ]).concat([
+      ['reason', (obj: KubeObject) => String(obj.reason ?? '')],
+      ['type', (obj: KubeObject) => String(obj.type ?? '')],
+      ['source', (obj: KubeObject) => String((obj.source as { component?: string } | undefined)?.component ?? '')],
+    ]),
+  ),
+  hooks: {
+    validate(obj) {
+      const causes: FieldCause[] = [];
+      const involved = (obj.involvedObject as { namespace?: string } | undefined) ?? {};
+      // apis/core/validation legacyValidateEvent (no eventTime): an involved object without a
+      // namespace allows only the default namespace.
+      const mismatch = involved.namespace ? involved.namespace !== obj.metadata.namespace : obj.metadata.namespace !== 'default';
+      if (mismatch) causes.push(field.invalid('involvedObject.namespace', involved.namespace ?? '', 'does not match event.namespace'));
+      return causes;
+    },
+  },
+};
+
+export const coreKinds: KindDef[] = [namespaceKind, mutatingWebhookConfigurationKind, validatingWebhookConfigurationKind, eventKind];

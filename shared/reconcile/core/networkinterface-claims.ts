@@ -154,3 +154,26 @@ function virtualIPRelease(vip: IroncoreVirtualIP): VirtualIPWrite {
 function inNamespaceOf<T extends { metadata: { namespace?: string } }>(nic: IroncoreNetworkInterface, objs: readonly T[]): T[] {
   return objs.filter((o) => o.metadata.namespace === undefined || o.metadata.namespace === nic.metadata.namespace);
 }
+
+/**
+ * Why the NIC holds no apinet NIC although its provider ID names one that exists (for the
+ * NotClaimable Event): that one is another NIC's (R-NIC-07) or being deleted. `undefined` when
+ * nothing is named or the named one is not there (yet) — then there is nothing to report.
+ */
+export function notClaimableReason(nic: IroncoreNetworkInterface, apinetNics: readonly ApinetNetworkInterface[]): string | undefined {
+  const wantedUid = wantedApinetNetworkInterfaceUid(nic);
+  const wanted = wantedUid === undefined ? undefined : apinetNics.find((n) => n.metadata.uid === wantedUid);
+  if (!wanted) return undefined;
+  const what = `apinet NetworkInterface ${wanted.metadata.namespace ?? ''}/${wanted.metadata.name ?? ''} named by spec.providerID`.replace(' /', ' ');
+  switch (apinetNetworkInterfaceClaimState(wanted, nic.metadata.uid ?? '')) {
+    case 'taken': {
+      const keys = originKeysOf('NetworkInterface');
+      const owner = `${wanted.metadata.labels?.[keys.namespaceLabel] ?? ''}/${wanted.metadata.annotations?.[keys.nameAnnotation] ?? ''}`;
+      return `${what} is claimed by NetworkInterface ${owner} (uid ${wanted.metadata.labels?.[keys.uidLabel] ?? ''}); it is not taken over`;
+    }
+    case 'free':
+      return wanted.metadata.deletionTimestamp ? `${what} is being deleted` : undefined;
+    default:
+      return undefined;
+  }
+}

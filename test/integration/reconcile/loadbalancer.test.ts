@@ -248,7 +248,10 @@ describe('LoadBalancer reconcile', () => {
     expect(noop.ironcore.nonApplyWrites).toBe(0);
     expect(noop.apinet.nonApplyWrites).toBe(0);
     expect(noop.apinet.applies).toBe(2);
-    expect(first.ironcore.nonApplyWrites).toBe(2); // finalizer + status
+    // finalizer + status, plus one Event each for the two projections created (LoadBalancer, LoadBalancerRouting)
+    expect(first.ironcore.byVerb['create events']).toBe(2);
+    expect(first.ironcore.nonApplyWrites).toBe(2 + 2);
+    expect(noop.ironcore.byVerb['create events'] ?? 0).toBe(0);
   });
 });
 

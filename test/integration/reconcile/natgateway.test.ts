@@ -196,7 +196,9 @@ describe('NATGateway reconcile', () => {
     await createNatGateway('ngw-i', 'gw', 'net');
     const first = await measure(() => reconcile('ngw-i', 'gw'));
     console.info(`[calls] NATGateway first=${JSON.stringify(first)}`);
-    expect(first.ironcore.writes).toBe(1); // the finalizer; status.ips is still empty
+    // the finalizer (status.ips is still empty), plus the ProjectionCreated Events of the NATGateway and its autoscaler
+    expect(first.ironcore.byVerb['create events']).toBe(2);
+    expect(first.ironcore.writes).toBe(1 + 2);
     expect(first.apinet.applies).toBe(2);
   });
 });

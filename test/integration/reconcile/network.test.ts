@@ -232,7 +232,9 @@ describe('Network reconcile', () => {
     const first = await measure(() => reconcile('net-k', 'n1'));
     const noop = await measure(() => reconcile('net-k', 'n1'));
     console.info(`[calls] Network first=${JSON.stringify(first)} noop=${JSON.stringify(noop)}`);
-    expect(first.ironcore.writes).toBe(3); // finalizer, providerID, status
+    // finalizer, providerID, status, plus the ProjectionCreated and ProviderIDSet Events
+    expect(first.ironcore.byVerb['create events']).toBe(2);
+    expect(first.ironcore.writes).toBe(3 + 2);
     expect(noop.ironcore.writes).toBe(0);
     expect(noop.apinet.nonApplyWrites).toBe(0);
     expect(noop.apinet.applies).toBe(1);

@@ -268,6 +268,8 @@ describe('NetworkPolicy reconcile', () => {
     expect(noop.ironcore.nonApplyWrites).toBe(0);
     expect(noop.apinet.nonApplyWrites).toBe(0);
     expect(noop.apinet.applies).toBe(2);
-    expect(first.ironcore.nonApplyWrites).toBe(1); // the finalizer
+    // the finalizer, plus the ProjectionCreated Events of the apinet NetworkPolicy and NetworkPolicyRule
+    expect(first.ironcore.byVerb['create events']).toBe(2);
+    expect(first.ironcore.nonApplyWrites).toBe(1 + 2);
   });
 });
