@@ -30,7 +30,7 @@ export class Names {
   /** Names of this snapshot only (see {@link snapshot}); rebuilt every time. */
   overlay = new Map<string, string>();
   text(s: string): string {
-    const exact = this.map.get(s) ?? this.overlay.get(s);
+    const exact = this.overlay.get(s) ?? this.map.get(s);
     if (exact) return exact;
     let out = s;
     // Longest first: a generated name contains the UID it was derived from.
@@ -99,28 +99,30 @@ export async function snapshot(side: Side, names: Names): Promise<Snapshot> {
   // apinet names first (they embed ironcore UIDs; server-generated ones are numbered per prefix in
   // creation order), then their UIDs and allocated values.
   for (const kind of APINET_KINDS) nameGenerated(kind, apinetObjs.get(kind)!, names);
-  // The addresses of LoadBalancer entries are named by the entry (name + LB), not by the ephemeral
-  // IP object: the server's ipaddressgc can release that IP object right after the LB is created
-  // (apinet-api.md §6.3), on either side, and the address stays in the LB. A NATGateway entry
-  // without IP object gets a name for this snapshot only.
+  // Public addresses are named in every snapshot anew (the server can hand a released address to
+  // the next claimer), first by the IP object that holds it (VirtualIPs, NATGateways), then by a
+  // LoadBalancer entry (the server's ipaddressgc can release a new LoadBalancer's ephemeral IP
+  // object, apinet-api.md §6.3, and the LB keeps the address), then by a NATGateway entry.
   names.overlay = new Map();
+  const address = (ip: string | undefined, symbol: string) => {
+    if (ip && !names.overlay.has(ip)) names.overlay.set(ip, symbol);
+  };
+  for (const o of apinetObjs.get('IP')!) {
+    if ((o.metadata.ownerReferences ?? []).some((r) => r.kind === 'LoadBalancer')) continue;
+    address((o.spec as { ip?: string } | undefined)?.ip, `<ip of ${names.text(o.metadata.name!)}>`);
+  }
   for (const o of apinetObjs.get('LoadBalancer')!) {
-    for (const e of ((o.spec ?? {}) as { ips?: { name?: string; ip?: string }[] }).ips ?? []) if (e.ip) names.set(e.ip, `<ip ${e.name} of LoadBalancer ${names.text(o.metadata.name!)}>`);
+    for (const e of ((o.spec ?? {}) as { ips?: { name?: string; ip?: string }[] }).ips ?? []) address(e.ip, `<ip ${e.name} of LoadBalancer ${names.text(o.metadata.name!)}>`);
   }
   for (const o of apinetObjs.get('NATGateway')!) {
-    (((o.spec ?? {}) as { ips?: { ip?: string }[] }).ips ?? []).forEach((e, i) => {
-      if (e.ip && !names.map.has(e.ip)) names.overlay.set(e.ip, `<ip #${i} of NATGateway ${names.text(o.metadata.name!)}>`);
-    });
+    (((o.spec ?? {}) as { ips?: { ip?: string }[] }).ips ?? []).forEach((e, i) => address(e.ip, `<ip #${i} of NATGateway ${names.text(o.metadata.name!)}>`));
   }
   for (const kind of APINET_KINDS) {
     for (const o of apinetObjs.get(kind)!) {
       const name = names.text(o.metadata.name!);
       names.set(o.metadata.uid, `<apinet ${kind}/${name}>`);
-      const spec = (o.spec ?? {}) as { id?: string; ip?: string };
+      const spec = (o.spec ?? {}) as { id?: string };
       if (kind === 'Network' && spec.id) names.set(`vni:${spec.id}`, `<vni of ${name}>`);
-      // Other public addresses (VirtualIPs, NATGateways) are named by their IP object, never by
-      // whichever user a LIST happened to see first.
-      if (kind === 'IP' && spec.ip && !(o.metadata.ownerReferences ?? []).some((r) => r.kind === 'LoadBalancer')) names.set(spec.ip, `<ip of ${name}>`);
     }
   }
   const snap: Snapshot = {};
