@@ -2,8 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    // test/real needs real API servers: only the real tier (npm run test:real) includes it.
-    include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts', ...(process.env.APINETLET_SERVERS === 'real' ? ['test/real/**/*.test.ts'] : [])],
+    // test/real needs real API servers: only the real tier (npm run test:real) includes it;
+    // test/differential (the Go apinetlet side by side) only with APINETLET_DIFFERENTIAL=1.
+    include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts', ...(process.env.APINETLET_SERVERS === 'real' ? ['test/real/**/*.test.ts'] : []), ...(process.env.APINETLET_DIFFERENTIAL === '1' ? ['test/differential/**/*.test.ts'] : [])],
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -24,7 +24,7 @@ export interface StepResult {
 }
 
 export interface RunOptions {
-  /** Unchanged this long = quiet (default 1.5 s). */
+  /** Unchanged this long = quiet (default 1 s; a side still busy after that fails to agree and is polled again). */
   quietMs?: number;
   /** After quiet and still different, wait this long for the sides to agree (default 12 s). */
   agreeMs?: number;
@@ -73,7 +73,7 @@ export class Differential {
   }
 
   async step(index: number, op: Op, opts: RunOptions = {}): Promise<StepResult> {
-    const quietMs = opts.quietMs ?? 1_500;
+    const quietMs = opts.quietMs ?? 1_000;
     const agreeMs = opts.agreeMs ?? 12_000;
     await Promise.all([this.requests('go'), this.requests('ts')]);
     const t0 = Date.now();

@@ -160,6 +160,21 @@ export async function snapshot(side: Side, names: Names): Promise<Snapshot> {
       );
     }
   }
+  // An address the pool gave out twice (the server's ipaddressgc released it while it was held,
+  // apinet-api.md §6.3) is named after its first holder in list order, which differs between the
+  // sides; an IP object's own address, and its VirtualIP's status, always name the IP object itself.
+  for (const o of apinetObjs.get('IP')!) {
+    const self = names.text(o.metadata.name!);
+    const ip = (o.spec as { ip?: string } | undefined)?.ip;
+    const v = snap[`apinet IP ${self}`] as { spec?: { ip?: string }; labels?: Record<string, string> } | undefined;
+    if (!ip || !v || (o.metadata.ownerReferences ?? []).some((r) => r.kind === 'LoadBalancer')) continue;
+    const own = `<ip of ${self}>`;
+    if (v.spec?.ip) v.spec.ip = own;
+    if (v.labels?.['apinet.ironcore.dev/ip']) v.labels['apinet.ironcore.dev/ip'] = own;
+    const vip = /^<VirtualIP\/([^/]*)\/([^>]*)>$/.exec(self);
+    const status = vip ? (snap[`ironcore VirtualIP ${vip[1]}/${vip[2]}`] as { status?: { ip?: string } } | undefined)?.status : undefined;
+    if (status?.ip && names.overlay.get(ip) === status.ip) status.ip = own;
+  }
   return snap;
 }
 
