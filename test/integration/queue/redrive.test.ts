@@ -89,3 +89,40 @@ describe('dead-letter redrive over a real SQS server (fauxqs)', () => {
     expect(await redriveDeadLetters({ sqs, queueUrl: q.url, deadLetterQueueUrl: q.dlqUrl })).toEqual({ listed: [], moved: 0, failed: [] });
   });
 });
+
+describe('npm run redrive (child process against fauxqs)', () => {
+  const run = async (args: string[], env: Record<string, string> = {}) => {
+    const { execFile } = await import('node:child_process');
+    return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, ['--import', 'tsx', 'infra/local/redrive.ts', ...args], { env: { ...process.env, ...env }, cwd: new URL('../../..', import.meta.url).pathname }, (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+  };
+
+  it('lists with --dry-run, then moves; bad flags exit 2 with one line', async () => {
+    const q = freshQueue();
+    // put a key on the DLQ as SQS would after maxReceiveCount failed receives
+    await sqs.sendMessageBatch({ QueueUrl: q.dlqUrl, Entries: [{ Id: '0', MessageBody: JSON.stringify(msg('stuck')), MessageGroupId: 'ns/stuck', MessageDeduplicationId: 'd1' }] });
+    const env = { QUEUE_URL_NETWORK: q.url, SQS_ENDPOINT: server.address };
+    const dry = await run(['--kind', 'Network', '--dry-run'], env);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/Network: 1 dead-lettered key/);
+    expect(dry.stdout).toMatch(/ns\/stuck {2}receives=\d+/);
+    expect(dry.stdout).toMatch(/dry run, nothing moved/);
+    expect(server.inspectQueue(q.dlqName)!.messages.ready).toHaveLength(1);
+    const real = await run(['--kind', 'Network'], env);
+    expect(real.code).toBe(0);
+    expect(real.stdout).toMatch(/moved 1 back/);
+    expect(server.inspectQueue(q.dlqName)!.messages.ready).toHaveLength(0);
+    expect(server.inspectQueue(q.name)!.messages.ready).toHaveLength(1);
+
+    const bad = await run(['--kind', 'Pod'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/--kind must be one of/);
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: npm run redrive/);
+  }, 30_000);
+});
