@@ -7,6 +7,7 @@ import { createSqsEnqueuer } from '../shared/queue/enqueue.ts';
 import { getSqsClient } from '../shared/queue/sqs.ts';
 import { resolveSecrets } from '../shared/secrets.ts';
 import { runResync, type ResyncSummary } from '../shared/resync/index.ts';
+import { redriveAllKinds, type RedriveSummary } from '../shared/resync/redrive.ts';
 
 const config = loadConfig(process.env, { queues: 'all' });
 const secrets = await resolveSecrets(config, { kubeconfigs: true });
@@ -17,8 +18,11 @@ const deps = {
   logger: getLogger(),
 };
 
-export const handler = (event: Partial<ScheduledEvent> | undefined, context: Context): Promise<ResyncSummary> =>
-  runResync(deps, {
+const sqs = getSqsClient({ endpoint: config.sqsEndpoint, region: config.awsRegion });
+
+/** `{ "redrive": true }` is the input of the daily redrive schedule (serverless.yml `redriveSchedule`). */
+export const handler = (event: (Partial<ScheduledEvent> & { redrive?: boolean }) | undefined, context: Context): Promise<ResyncSummary | RedriveSummary> =>
+  event?.redrive === true ? redriveAllKinds({ sqs, queueUrls: config.queueUrls, logger: deps.logger, run: event.id }) : runResync(deps, {
     apinetNamespace: config.apinetNamespace,
     watchFilter: config.watchFilter,
     natAutoscaling: config.natAutoscaling,

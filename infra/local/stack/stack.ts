@@ -29,6 +29,8 @@ import { makeServerTls } from '../emulator/tls.ts';
 import { serveHttps, type HttpsFunction } from './https.ts';
 import { startPollers, type Pollers } from './pollers.ts';
 import { startLocalSqs, type LocalSqs } from './queues.ts';
+import { redriveAllKinds, type RedriveSummary } from '../../../shared/resync/redrive.ts';
+import { redriveIntervalSeconds } from './redrive-schedule.ts';
 import { registerWebhooks } from './webhooks.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -78,6 +80,8 @@ export interface LocalStack {
   pollers: Pollers;
   /** One run of the scheduled function now (the timer runs it every APINETLET_RESYNC_INTERVAL s). */
   resyncNow(): Promise<ResyncSummary>;
+  /** One run of the scheduled dead-letter redrive now (the timer runs it on serverless.yml's redriveSchedule). */
+  redriveNow(): Promise<RedriveSummary>;
   stop(): Promise<void>;
 }
 
@@ -212,6 +216,16 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
       await running?.catch(() => undefined);
     });
 
+    // The daily redrive of serverless.yml (`redriveSchedule`; APINETLET_REDRIVE_INTERVAL seconds overrides it).
+    const redriveNow = () => redriveAllKinds({ sqs: sqsClient, queueUrls: sqs.queues, deadLetterQueueUrls: sqs.deadLetterQueues, logger });
+    const redriveEvery = redriveIntervalSeconds(await readFile(join(ROOT, 'serverless.yml'), 'utf8'), sourceEnv.APINETLET_REDRIVE_INTERVAL);
+    const redriveTimer = setInterval(
+      () => void redriveNow().catch((err: unknown) => logger.error('redrive failed', { error: err as Error })),
+      redriveEvery * 1000,
+    );
+    redriveTimer.unref();
+    stoppers.push(async () => clearInterval(redriveTimer));
+
     const info: StackInfo = {
       ironcore: { server: ironcore.server, kubeconfig: files.ironcore },
       apinet: { server: apinet.server, kubeconfig: files.apinet, namespace },
@@ -231,6 +245,7 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
       pauseReconcilers: () => pollers.pause(),
       resumeReconcilers: () => pollers.resume(),
       resyncNow,
+      redriveNow,
       stop: stopAll,
     };
   } catch (err) {

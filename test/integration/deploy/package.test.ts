@@ -76,12 +76,25 @@ describe('serverless package', () => {
     }
   });
 
+  it('schedules the daily dead-letter redrive on the resync function', () => {
+    const rules = Object.values(template.Resources as Record<string, { Type: string; Properties: { ScheduleExpression?: string; Targets?: Array<{ Input?: string }> } }>).filter((r) => r.Type === 'AWS::Events::Rule');
+    const redrive = rules.filter((r) => r.Properties.Targets?.some((t) => t.Input && JSON.parse(t.Input).redrive === true));
+    expect(redrive).toHaveLength(1);
+    expect(redrive[0]!.Properties.ScheduleExpression).toBe('rate(1 day)');
+  });
+
   it('gives each function only the SQS actions it uses', () => {
     const actions = (role: string) =>
       (template.Resources[role].Properties.Policies as Array<{ PolicyDocument: { Statement: Array<{ Action: string[] }> } }>)
         .flatMap((p) => p.PolicyDocument.Statement.flatMap((st) => st.Action))
         .sort();
-    expect(actions('EnqueueRole')).toEqual(['sqs:SendMessage']);
+    // the resync sends; its daily redrive reads the dead-letter queues (and only those)
+    expect(actions('EnqueueRole')).toEqual(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:ReceiveMessage', 'sqs:SendMessage']);
+    const enqueueStatements = (template.Resources.EnqueueRole.Properties.Policies as Array<{ PolicyDocument: { Statement: Array<{ Action: string[]; Resource: Array<{ 'Fn::GetAtt': string[] }> }> } }>).flatMap(
+      (p) => p.PolicyDocument.Statement,
+    );
+    const readDlq = enqueueStatements.find((st) => st.Action.includes('sqs:ReceiveMessage'))!;
+    expect(readDlq.Resource.map((r) => r['Fn::GetAtt'][0]).sort()).toEqual(PRIMARY_KINDS.map((k) => `${k}DLQ`).sort());
     expect(actions('AdmissionRole')).toEqual(['sqs:SendMessage']);
     expect(actions('WatchRole')).toEqual(['sqs:SendMessage']);
     expect(actions('ReconcileRole')).toEqual(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
