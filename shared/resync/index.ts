@@ -13,6 +13,7 @@ import type { KubeClient } from '../kube/client.ts';
 import type { Enqueuer } from '../queue/enqueue.ts';
 import { autoscaleNatGateways, type NatScaleEvent } from './autoscale.ts';
 import { createDeadline } from './deadline.ts';
+import { driftResync, type DriftReason } from './drift.ts';
 import { fullResync } from './full.ts';
 import { migrateOriginNameLabels } from './migrate.ts';
 import { sweepOrphans } from './orphans.ts';
@@ -20,6 +21,7 @@ import { createEnqueueSink } from './sink.ts';
 
 export { NAT_AUTOSCALER_FIELD_MANAGER } from './autoscale.ts';
 export { resyncMessage } from './full.ts';
+export { carries, driftResync, type DriftReason } from './drift.ts';
 export { isOrphan, orphanCandidate, orphanMessage, PROJECTIONS } from './orphans.ts';
 export { createDeadline, type Deadline } from './deadline.ts';
 export { createEnqueueSink, type EnqueueSink, type SinkCounts } from './sink.ts';
@@ -41,6 +43,14 @@ export interface ResyncDeps {
 
 export interface ResyncOptions {
   apinetNamespace: string;
+  /**
+   * `full`: every ironcore key is enqueued, then the orphan sweep (the safety net, on its long
+   * schedule); `drift`: only the keys whose listed state differs from what the cores compute,
+   * orphans from the same LISTs (the frequent schedule). Default `full`.
+   */
+  mode?: 'full' | 'drift';
+  /** APINETLET_DISABLE_NETWORK_PEERING, for the drift checks of Networks; default false. */
+  peeringDisabled?: boolean;
   /** APINETLET_WATCH_FILTER (R-GEN-03); undefined = everything. */
   watchFilter?: string;
   /** NAT_AUTOSCALING; default true. */
@@ -62,6 +72,11 @@ export interface ResyncOptions {
 
 export interface ResyncSummary {
   run: string;
+  mode: 'full' | 'drift';
+  /** drift mode: keys enqueued per kind and reason (orphans included); empty in full mode. */
+  drift: Record<PrimaryKind, Partial<Record<DriftReason, number>>> | Record<string, never>;
+  /** drift mode: apinet projections listed per origin kind. */
+  projectionsListed?: Record<PrimaryKind, number>;
   /** Keys put on the queues by the full resync, per kind. */
   enqueued: Record<PrimaryKind, number>;
   listed: Record<PrimaryKind, number>;
@@ -112,22 +127,45 @@ export async function runResync(deps: ResyncDeps, opts: ResyncOptions): Promise<
   }
 
   const sink = createEnqueueSink(deps.enqueuer, { chunkSize: opts.chunkSize, maxPending: opts.maxPendingChunks });
-  const full =
-    opts.phases?.full === false
-      ? undefined
-      : await fullResync({ ironcore: deps.ironcore, sink, deadline }, { run, watchFilter: opts.watchFilter, pageSize });
-  if (full) {
-    errors.push(...full.errors);
-    incomplete.push(...full.incomplete.map((k) => `full:${k}`));
-  }
-  // Flushed before the sweep so the per-kind counts of the full resync are its own.
-  await sink.flush();
-  const afterFull = sink.counts();
+  const mode = opts.mode ?? 'full';
+  let full: Awaited<ReturnType<typeof fullResync>> | undefined;
+  let orphans: Awaited<ReturnType<typeof sweepOrphans>> | undefined;
+  let drift: Awaited<ReturnType<typeof driftResync>> | undefined;
+  let afterFull: ReturnType<typeof sink.counts>;
+  if (mode === 'drift') {
+    drift =
+      opts.phases?.full === false
+        ? undefined
+        : await driftResync(
+            { ironcore: deps.ironcore, apinet: deps.apinet, sink, deadline },
+            { run, watchFilter: opts.watchFilter, pageSize, settings: { apinetNamespace: opts.apinetNamespace, peeringDisabled: opts.peeringDisabled ?? false } },
+          );
+    await sink.flush();
+    afterFull = sink.counts();
+    if (drift) {
+      errors.push(...drift.errors);
+      incomplete.push(...drift.incomplete.map((k) => `drift:${k}`));
+      // Orphan messages are part of `orphans`, not of `enqueued`.
+      for (const k of Object.keys(drift.orphans) as PrimaryKind[]) afterFull.sent[k] -= drift.orphans[k];
+    }
+  } else {
+    full =
+      opts.phases?.full === false
+        ? undefined
+        : await fullResync({ ironcore: deps.ironcore, sink, deadline }, { run, watchFilter: opts.watchFilter, pageSize });
+    if (full) {
+      errors.push(...full.errors);
+      incomplete.push(...full.incomplete.map((k) => `full:${k}`));
+    }
+    // Flushed before the sweep so the per-kind counts of the full resync are its own.
+    await sink.flush();
+    afterFull = sink.counts();
 
-  const orphans =
-    opts.phases?.orphans === false
-      ? undefined
-      : await sweepOrphans({ ironcore: deps.ironcore, apinet: deps.apinet, sink, deadline }, { run, apinetNamespace: opts.apinetNamespace, pageSize });
+    orphans =
+      opts.phases?.orphans === false
+        ? undefined
+        : await sweepOrphans({ ironcore: deps.ironcore, apinet: deps.apinet, sink, deadline }, { run, apinetNamespace: opts.apinetNamespace, pageSize });
+  }
   await sink.flush();
   const counts = sink.counts();
   if (orphans) {
@@ -137,13 +175,16 @@ export async function runResync(deps: ResyncDeps, opts: ResyncOptions): Promise<
   const enqueueFailed = Object.values(counts.failed).reduce((a, b) => a + b, 0);
   if (enqueueFailed > 0) errors.push(`enqueue: ${enqueueFailed} message(s) not sent; first: ${counts.failureSamples.join('; ')}`);
 
-  const stopped = Boolean(migration?.stopped || nat?.stopped || full?.stopped || orphans?.stopped);
+  const stopped = Boolean(migration?.stopped || nat?.stopped || full?.stopped || orphans?.stopped || drift?.stopped);
   const summary: ResyncSummary = {
     run,
+    mode,
+    drift: drift?.drift ?? {},
+    ...(drift ? { projectionsListed: drift.projections } : {}),
     enqueued: afterFull.sent,
-    listed: full?.listed ?? zero(),
-    excluded: full?.excluded ?? zero(),
-    orphans: orphans?.orphans ?? zero(),
+    listed: full?.listed ?? drift?.listed ?? zero(),
+    excluded: full?.excluded ?? drift?.excluded ?? zero(),
+    orphans: orphans?.orphans ?? drift?.orphans ?? zero(),
     enqueueFailed,
     nat: {
       enabled: natEnabled,
@@ -165,6 +206,8 @@ export async function runResync(deps: ResyncDeps, opts: ResyncOptions): Promise<
   for (const e of summary.errors) log?.error(e);
   log?.info('resync done', {
     run,
+    mode,
+    ...(drift ? { drift: drift.drift, driftSamples: drift.samples } : {}),
     enqueued: summary.enqueued,
     excluded: summary.excluded,
     orphans: summary.orphans,
