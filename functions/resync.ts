@@ -17,8 +17,16 @@ const deps = {
   logger: getLogger(),
 };
 
-export const handler = (event: Partial<ScheduledEvent> | undefined, context: Context): Promise<ResyncSummary> =>
+/**
+ * The two schedules of serverless.yml pass `{ id, mode }`: `drift` (frequent: only keys whose listed
+ * state differs) or `full` (the long safety-net schedule: every key). A plain scheduled event is a full run.
+ */
+type ResyncEvent = Partial<ScheduledEvent> & { mode?: string };
+
+export const handler = (event: ResyncEvent | undefined, context: Context): Promise<ResyncSummary> =>
   runResync(deps, {
+    mode: event?.mode === 'drift' ? 'drift' : 'full',
+    peeringDisabled: config.disableNetworkPeering,
     apinetNamespace: config.apinetNamespace,
     watchFilter: config.watchFilter,
     natAutoscaling: config.natAutoscaling,

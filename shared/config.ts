@@ -21,6 +21,8 @@ export interface Config {
   natAutoscaling: boolean;
   /** Seconds between resync runs of the local stack's timer. */
   resyncIntervalSeconds: number;
+  /** Seconds between full (every-key) resync runs of the local stack's timer; the frequent ones are drift-only. */
+  fullResyncIntervalSeconds: number;
   /** SQS endpoint override for local use (SQS_ENDPOINT), e.g. http://127.0.0.1:4566. */
   sqsEndpoint?: string;
   /** AWS_REGION (the SDK default otherwise). */
@@ -102,6 +104,15 @@ const EnvSchema = z.object({
     }
     return n;
   }),
+  APINETLET_FULL_RESYNC_INTERVAL: optionalText.transform((v, ctx) => {
+    if (v === undefined) return 36_000;
+    const n = Number(v.trim());
+    if (!Number.isInteger(n) || n < 1) {
+      ctx.addIssue({ code: 'custom', message: `must be a whole number of seconds >= 1 (got "${v}")` });
+      return z.NEVER;
+    }
+    return n;
+  }),
   SQS_ENDPOINT: url('the SQS endpoint for local use, e.g. http://127.0.0.1:4566'),
   SSM_ENDPOINT: url('the SSM endpoint for local use, e.g. http://127.0.0.1:5000'),
   IRONCORE_KUBECONFIG_PARAMETER: ssmName,
@@ -143,6 +154,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webhookToken: e.WEBHOOK_TOKEN,
     natAutoscaling: e.NAT_AUTOSCALING,
     resyncIntervalSeconds: e.APINETLET_RESYNC_INTERVAL,
+    fullResyncIntervalSeconds: e.APINETLET_FULL_RESYNC_INTERVAL,
     sqsEndpoint: e.SQS_ENDPOINT,
     awsRegion: e.AWS_REGION,
     ironcoreKubeconfigParameter: e.IRONCORE_KUBECONFIG_PARAMETER?.trim(),

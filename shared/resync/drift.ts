@@ -113,6 +113,8 @@ export interface DriftResyncResult {
   orphans: Record<PrimaryKind, number>;
   /** A few enqueued keys with their reason, for the log. */
   samples: string[];
+  /** Projections still carrying the old origin name label (R-MIG-01): the migration has work. */
+  unmigrated: number;
   incomplete: PrimaryKind[];
   errors: string[];
   stopped: boolean;
@@ -133,6 +135,7 @@ export async function driftResync(
   const incomplete: PrimaryKind[] = [];
   const errors: string[] = [];
   let stopped = false;
+  let unmigrated = 0;
   const note = (kind: PrimaryKind, key: string, reason: DriftReason) => {
     drift[kind][reason] = (drift[kind][reason] ?? 0) + 1;
     if (samples.length < MAX_SAMPLES) samples.push(`${kind} ${key}: ${reason}`);
@@ -151,6 +154,7 @@ export async function driftResync(
       const projections = new Map<string, KubeObject>();
       for await (const p of deps.apinet.listAll(res, { namespace: opts.settings.apinetNamespace, labelSelector: originKeysOf(kind).uidLabel, limit: opts.pageSize })) {
         projectionsListed[kind]++;
+        if (p.metadata?.labels?.[originKeysOf(kind).nameAnnotation] !== undefined) unmigrated++;
         if (p.metadata?.name) projections.set(p.metadata.name, p);
       }
       // 2. The ironcore objects, checked one by one as the pages come; only key → uid is kept.
@@ -196,7 +200,7 @@ export async function driftResync(
       errors.push(`drift resync: ${step} failed: ${(err as Error).message}; check the kubeconfigs and that apinetlet may list ${ironcore[kind].plural} (ironcore) and ${res.plural} (apinet)`);
     }
   }
-  return { listed, excluded, projections: projectionsListed, drift, orphans, samples, incomplete, errors, stopped };
+  return { listed, excluded, projections: projectionsListed, drift, orphans, samples, unmigrated, incomplete, errors, stopped };
 }
 
 function driftOf(

@@ -106,15 +106,17 @@ export async function runResync(deps: ResyncDeps, opts: ResyncOptions): Promise<
   const errors: string[] = [];
   const incomplete: string[] = [];
 
-  const migration =
-    opts.phases?.migration === false
-      ? undefined
-      : await migrateOriginNameLabels({ apinet: deps.apinet, deadline }, { apinetNamespace: opts.apinetNamespace, pageSize });
-  if (migration) {
-    errors.push(...migration.errors);
-    if (migration.stopped) incomplete.push('migration');
-    if (migration.conflicts) log?.warn(`origin migration: ${migration.conflicts} object(s) changed meanwhile; the next run migrates them`);
-  }
+  const mode = opts.mode ?? 'full';
+  const migrate = async () => {
+    const m = await migrateOriginNameLabels({ apinet: deps.apinet, deadline }, { apinetNamespace: opts.apinetNamespace, pageSize });
+    errors.push(...m.errors);
+    if (m.stopped) incomplete.push('migration');
+    if (m.conflicts) log?.warn(`origin migration: ${m.conflicts} object(s) changed meanwhile; the next run migrates them`);
+    return m;
+  };
+  // Drift mode: the migration's own LISTs only when the drift snapshot saw old labels (below), so a
+  // run at rest sends one LIST per page, kind and cluster.
+  let migration = opts.phases?.migration === false || mode === 'drift' ? undefined : await migrate();
 
   const natEnabled = opts.natAutoscaling ?? true;
   const nat = natEnabled
@@ -127,7 +129,6 @@ export async function runResync(deps: ResyncDeps, opts: ResyncOptions): Promise<
   }
 
   const sink = createEnqueueSink(deps.enqueuer, { chunkSize: opts.chunkSize, maxPending: opts.maxPendingChunks });
-  const mode = opts.mode ?? 'full';
   let full: Awaited<ReturnType<typeof fullResync>> | undefined;
   let orphans: Awaited<ReturnType<typeof sweepOrphans>> | undefined;
   let drift: Awaited<ReturnType<typeof driftResync>> | undefined;
@@ -142,6 +143,7 @@ export async function runResync(deps: ResyncDeps, opts: ResyncOptions): Promise<
           );
     await sink.flush();
     afterFull = sink.counts();
+    if (drift && drift.unmigrated > 0 && opts.phases?.migration !== false) migration = await migrate();
     if (drift) {
       errors.push(...drift.errors);
       incomplete.push(...drift.incomplete.map((k) => `drift:${k}`));
