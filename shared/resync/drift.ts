@@ -14,7 +14,8 @@ import { IroncoreNetwork, IroncoreVirtualIP } from '../api/ironcore.ts';
 import { ironcore, PRIMARY_KINDS, type PrimaryKind } from '../api/resources.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { KubeObject } from '../kube/types.ts';
-import { lifecycleDecision, sameJson } from '../reconcile/core/common.ts';
+import { carriesFields as carries } from '../reconcile/core/carries.ts';
+import { lifecycleDecision } from '../reconcile/core/common.ts';
 import { desiredApinetNetwork, networkPeerNames, networkPrefixRefNames, networkProviderIdPatch, networkStatusPatch } from '../reconcile/core/network.ts';
 import { desiredApinetIP, virtualIPStatusPatch } from '../reconcile/core/virtualip.ts';
 import type { Deadline } from './deadline.ts';
@@ -42,25 +43,6 @@ export interface DriftSettings {
 
 /** What a kind's drift check gets: the listed ironcore object and the listed projections by name. */
 type DriftCheck = (obj: KubeObject, projections: ReadonlyMap<string, KubeObject>, settings: DriftSettings) => DriftReason | undefined;
-
-/**
- * Whether `observed` carries every field of `desired` with an equal value (objects: each key of
- * desired; lists: same length, element by element; absent, null and an empty list the same). What a
- * server adds (uid, resourceVersion, defaults, server-owned fields) does not count as drift.
- */
-export function carries(observed: unknown, desired: unknown): boolean {
-  if (desired == null) return observed == null;
-  if (Array.isArray(desired)) {
-    const o = observed == null ? [] : observed;
-    return Array.isArray(o) && o.length === desired.length && desired.every((d, i) => carries(o[i], d));
-  }
-  if (typeof desired === 'object') {
-    if (observed == null || typeof observed !== 'object' || Array.isArray(observed)) return false;
-    const o = observed as Record<string, unknown>;
-    return Object.entries(desired as Record<string, unknown>).every(([k, v]) => (v === undefined ? true : carries(o[k], v)));
-  }
-  return sameJson(observed, desired);
-}
 
 const checkVirtualIP: DriftCheck = (obj, projections, settings) => {
   const parsed = IroncoreVirtualIP.safeParse(obj);

@@ -21,7 +21,7 @@ import { createEnqueueSink } from './sink.ts';
 
 export { NAT_AUTOSCALER_FIELD_MANAGER } from './autoscale.ts';
 export { resyncMessage } from './full.ts';
-export { carries, driftResync, type DriftReason } from './drift.ts';
+export { driftResync, type DriftReason } from './drift.ts';
 export { isOrphan, orphanCandidate, orphanMessage, PROJECTIONS } from './orphans.ts';
 export { createDeadline, type Deadline } from './deadline.ts';
 export { createEnqueueSink, type EnqueueSink, type SinkCounts } from './sink.ts';
