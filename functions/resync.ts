@@ -2,7 +2,7 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { loadConfig } from '../shared/config.ts';
 import { getKubeClient } from '../shared/kube/client.ts';
-import { getLogger } from '../shared/log.ts';
+import { getLogger, getMetrics } from '../shared/log.ts';
 import { createSqsEnqueuer } from '../shared/queue/enqueue.ts';
 import { getSqsClient } from '../shared/queue/sqs.ts';
 import { resolveSecrets } from '../shared/secrets.ts';
@@ -15,6 +15,7 @@ const deps = {
   apinet: getKubeClient(secrets.apinetKubeconfig, 'APINET_KUBECONFIG'),
   enqueuer: createSqsEnqueuer({ client: getSqsClient({ endpoint: config.sqsEndpoint, region: config.awsRegion }), queueUrls: config.queueUrls }),
   logger: getLogger(),
+  metrics: getMetrics(),
 };
 
 /**

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { PrimaryKind } from '../api/resources.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { Enqueuer } from '../queue/enqueue.ts';
+import { recordResync, type Metrics } from '../log.ts';
 import { autoscaleNatGateways, type NatScaleEvent } from './autoscale.ts';
 import { createDeadline } from './deadline.ts';
 import { driftResync, type DriftReason } from './drift.ts';
@@ -37,6 +38,8 @@ export interface ResyncDeps {
   apinet: KubeClient;
   enqueuer: Enqueuer;
   logger?: ResyncLogger;
+  /** Powertools metrics of each run (recordResync); none when absent. */
+  metrics?: Metrics;
   /** For the names of new NAT IP entries; Math.random by default. */
   random?: () => number;
 }
@@ -92,6 +95,12 @@ export interface ResyncSummary {
   /** Set when the run stopped starting new work because the remaining time fell below the reserve. */
   stoppedEarly?: { remainingMs: number; incomplete: string[] };
   errors: string[];
+  /** Messages SQS took in this run (keys + orphans). */
+  messages: number;
+  /** API requests this run sent, per cluster (the clients' own counts). */
+  requests: { ironcore: number; apinet: number };
+  /** Peak resident set size of the process so far (process.resourceUsage().maxRSS), bytes. */
+  peakRssBytes: number;
   durationMs: number;
 }
 
@@ -99,6 +108,8 @@ const MAX_ERRORS = 50;
 
 export async function runResync(deps: ResyncDeps, opts: ResyncOptions): Promise<ResyncSummary> {
   const started = Date.now();
+  const total = (c: KubeClient) => Object.values(c.apiCallTotals()).reduce((a, b) => a + b, 0);
+  const requestsBefore = { ironcore: total(deps.ironcore), apinet: total(deps.apinet) };
   const run = opts.run ?? randomUUID();
   const pageSize = opts.pageSize ?? 500;
   const deadline = createDeadline(opts.remainingMs, opts.reserveMs);
@@ -199,8 +210,12 @@ export async function runResync(deps: ResyncDeps, opts: ResyncOptions): Promise<
     migrated: migration?.migrated ?? 0,
     ...(stopped ? { stoppedEarly: { remainingMs: deadline.remainingMs(), incomplete } } : {}),
     errors: errors.slice(0, MAX_ERRORS),
+    messages: Object.values(counts.sent).reduce((a, b) => a + b, 0),
+    requests: { ironcore: total(deps.ironcore) - requestsBefore.ironcore, apinet: total(deps.apinet) - requestsBefore.apinet },
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
     durationMs: Date.now() - started,
   };
+  if (deps.metrics) recordResync(deps.metrics, { mode, listed: summary.listed, drift: summary.drift, messages: summary.messages, requests: summary.requests, durationMs: summary.durationMs, peakRssBytes: summary.peakRssBytes });
 
   if (stopped) {
     log?.warn(`resync stopped early: ${summary.stoppedEarly?.remainingMs} ms left (reserve ${deadline.reserveMs} ms); not finished: ${incomplete.join(', ')}; the next run starts over`);
@@ -217,6 +232,10 @@ export async function runResync(deps: ResyncDeps, opts: ResyncOptions): Promise<
     natGatewaysScaled: summary.nat.scaled.length,
     migrated: summary.migrated,
     nat: summary.nat,
+    listed: summary.listed,
+    messages: summary.messages,
+    requests: summary.requests,
+    peakRssBytes: summary.peakRssBytes,
     durationMs: summary.durationMs,
   });
   return summary;

@@ -123,6 +123,10 @@ describe('drift-only resync on the local stack', () => {
       // One LIST of each of the six ironcore kinds and of each of the six apinet projection kinds.
       expect(Object.keys(ic1)).toHaveLength(6);
       expect(Object.keys(an1)).toHaveLength(6);
+      // The run's own report (log line and metrics) says the same.
+      expect(s).toMatchObject({ mode: 'drift', messages: 0, requests: { ironcore: 6, apinet: 6 } });
+      expect(s.listed).toMatchObject({ Network: 1, VirtualIP: 3 });
+      expect(s.peakRssBytes).toBeGreaterThan(0);
       expect(await takeAll(sqs, stack.info.sqs.queues)).toEqual([]);
     } finally {
       stack.resumeReconcilers();
@@ -148,6 +152,7 @@ describe('drift-only resync on the local stack', () => {
       onlyLists(counters().apinet, 1);
       expect(s.enqueued).toMatchObject({ VirtualIP: 2, Network: 0 });
       expect(s.drift.VirtualIP).toEqual({ 'missing-projection': 1, 'stale-status': 1 });
+      expect(s.messages).toBe(2);
       // Read at the SQS server without deleting (back after 2 s): the reconcilers get these messages only.
       const sent = await peekAll(sqs, stack.info.sqs.queues);
       expect(sent.map(keyOf).sort()).toEqual([`VirtualIP ${NS}/vip-1`, `VirtualIP ${NS}/vip-2`]);
