@@ -11,8 +11,8 @@ import { runResync, type ResyncSummary } from '../shared/resync/index.ts';
 const config = loadConfig(process.env, { queues: 'all' });
 const secrets = await resolveSecrets(config, { kubeconfigs: true });
 const deps = {
-  ironcore: getKubeClient(secrets.ironcoreKubeconfig, 'IRONCORE_KUBECONFIG'),
-  apinet: getKubeClient(secrets.apinetKubeconfig, 'APINET_KUBECONFIG'),
+  ironcore: getKubeClient(secrets.ironcoreKubeconfig, 'IRONCORE_KUBECONFIG', { budget: { budget: config.kubeBudget } }),
+  apinet: getKubeClient(secrets.apinetKubeconfig, 'APINET_KUBECONFIG', { budget: { budget: config.kubeBudget } }),
   enqueuer: createSqsEnqueuer({ client: getSqsClient({ endpoint: config.sqsEndpoint, region: config.awsRegion }), queueUrls: config.queueUrls }),
   logger: getLogger(),
   metrics: getMetrics(),
