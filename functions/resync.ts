@@ -2,7 +2,7 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { loadConfig } from '../shared/config.ts';
 import { getKubeClient } from '../shared/kube/client.ts';
-import { getLogger } from '../shared/log.ts';
+import { getLogger, getMetrics } from '../shared/log.ts';
 import { createSqsEnqueuer } from '../shared/queue/enqueue.ts';
 import { getSqsClient } from '../shared/queue/sqs.ts';
 import { resolveSecrets } from '../shared/secrets.ts';
@@ -12,17 +12,26 @@ import { redriveAllKinds, type RedriveSummary } from '../shared/resync/redrive.t
 const config = loadConfig(process.env, { queues: 'all' });
 const secrets = await resolveSecrets(config, { kubeconfigs: true });
 const deps = {
-  ironcore: getKubeClient(secrets.ironcoreKubeconfig, 'IRONCORE_KUBECONFIG'),
-  apinet: getKubeClient(secrets.apinetKubeconfig, 'APINET_KUBECONFIG'),
+  ironcore: getKubeClient(secrets.ironcoreKubeconfig, 'IRONCORE_KUBECONFIG', { budget: { budget: config.kubeBudget } }),
+  apinet: getKubeClient(secrets.apinetKubeconfig, 'APINET_KUBECONFIG', { budget: { budget: config.kubeBudget } }),
   enqueuer: createSqsEnqueuer({ client: getSqsClient({ endpoint: config.sqsEndpoint, region: config.awsRegion }), queueUrls: config.queueUrls }),
   logger: getLogger(),
+  metrics: getMetrics(),
 };
 
 const sqs = getSqsClient({ endpoint: config.sqsEndpoint, region: config.awsRegion });
 
-/** `{ "redrive": true }` is the input of the daily redrive schedule (serverless.yml `redriveSchedule`). */
-export const handler = (event: (Partial<ScheduledEvent> & { redrive?: boolean }) | undefined, context: Context): Promise<ResyncSummary | RedriveSummary> =>
+/**
+ * The schedules of serverless.yml pass `{ id, mode }`: `drift` (frequent: only keys whose listed
+ * state differs) or `full` (the long safety-net schedule: every key); a plain scheduled event is a
+ * full run. `{ "redrive": true }` is the input of the daily redrive schedule (`redriveSchedule`).
+ */
+type ResyncEvent = Partial<ScheduledEvent> & { mode?: string; redrive?: boolean };
+
+export const handler = (event: ResyncEvent | undefined, context: Context): Promise<ResyncSummary | RedriveSummary> =>
   event?.redrive === true ? redriveAllKinds({ sqs, queueUrls: config.queueUrls, logger: deps.logger, run: event.id }) : runResync(deps, {
+    mode: event?.mode === 'drift' ? 'drift' : 'full',
+    peeringDisabled: config.disableNetworkPeering,
     apinetNamespace: config.apinetNamespace,
     watchFilter: config.watchFilter,
     natAutoscaling: config.natAutoscaling,

@@ -21,6 +21,10 @@ export interface Config {
   natAutoscaling: boolean;
   /** Seconds between resync runs of the local stack's timer. */
   resyncIntervalSeconds: number;
+  /** Client-side request budget per function instance and cluster (APINETLET_KUBE_QPS, APINETLET_KUBE_BURST). */
+  kubeBudget: { qps: number; burst: number };
+  /** Seconds between full (every-key) resync runs of the local stack's timer; the frequent ones are drift-only. */
+  fullResyncIntervalSeconds: number;
   /** SQS endpoint override for local use (SQS_ENDPOINT), e.g. http://127.0.0.1:4566. */
   sqsEndpoint?: string;
   /** AWS_REGION (the SDK default otherwise). */
@@ -77,6 +81,18 @@ const ssmName = optionalText.refine((v) => v === undefined || /^[A-Za-z0-9_.\-/]
   message: 'must be an SSM parameter name (letters, digits and _ . - /, e.g. /apinetlet/prod/webhook-token)',
 });
 
+/** A number > 0 (requests per second, burst size); `dflt` when unset. */
+const positiveNumber = (dflt: number) =>
+  optionalText.transform((v, ctx) => {
+    if (v === undefined) return dflt;
+    const n = Number(v.trim());
+    if (!Number.isFinite(n) || n <= 0) {
+      ctx.addIssue({ code: 'custom', message: `must be a number > 0 (got "${v}")` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
 const EnvSchema = z.object({
   APINET_NAMESPACE: z
     .string({ error: 'is required: the namespace in the apinet cluster for all projections, e.g. APINET_NAMESPACE=apinet' })
@@ -102,6 +118,17 @@ const EnvSchema = z.object({
     }
     return n;
   }),
+  APINETLET_FULL_RESYNC_INTERVAL: optionalText.transform((v, ctx) => {
+    if (v === undefined) return 36_000;
+    const n = Number(v.trim());
+    if (!Number.isInteger(n) || n < 1) {
+      ctx.addIssue({ code: 'custom', message: `must be a whole number of seconds >= 1 (got "${v}")` });
+      return z.NEVER;
+    }
+    return n;
+  }),
+  APINETLET_KUBE_QPS: positiveNumber(20),
+  APINETLET_KUBE_BURST: positiveNumber(30),
   SQS_ENDPOINT: url('the SQS endpoint for local use, e.g. http://127.0.0.1:4566'),
   SSM_ENDPOINT: url('the SSM endpoint for local use, e.g. http://127.0.0.1:5000'),
   IRONCORE_KUBECONFIG_PARAMETER: ssmName,
@@ -143,6 +170,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webhookToken: e.WEBHOOK_TOKEN,
     natAutoscaling: e.NAT_AUTOSCALING,
     resyncIntervalSeconds: e.APINETLET_RESYNC_INTERVAL,
+    fullResyncIntervalSeconds: e.APINETLET_FULL_RESYNC_INTERVAL,
+    kubeBudget: { qps: e.APINETLET_KUBE_QPS, burst: e.APINETLET_KUBE_BURST },
     sqsEndpoint: e.SQS_ENDPOINT,
     awsRegion: e.AWS_REGION,
     ironcoreKubeconfigParameter: e.IRONCORE_KUBECONFIG_PARAMETER?.trim(),

@@ -66,3 +66,44 @@ export function recordApiCalls(metrics: Metrics, cluster: string, counts: Record
     metrics.publishStoredMetrics();
   }
 }
+
+/** What one resync run reports as metrics (issue 12); a subset of ResyncSummary. */
+export interface ResyncRunMetrics {
+  mode: string;
+  listed: Record<string, number>;
+  drift: Record<string, Partial<Record<string, number>>>;
+  messages: number;
+  requests: Record<string, number>;
+  durationMs: number;
+  peakRssBytes: number;
+}
+
+/**
+ * A resync run's metrics, each EMF line published at once (dimensions are per line): `resyncListed`
+ * per kind, `resyncDriftKeys` per kind and reason, `resyncMessages`, `resyncRequests` per cluster,
+ * `resyncDuration` (ms) and `resyncPeakRss` (bytes), all with the `mode` dimension.
+ */
+export function recordResync(metrics: Metrics, m: ResyncRunMetrics): void {
+  for (const [kind, n] of Object.entries(m.listed)) {
+    metrics.addDimensions({ mode: m.mode, kind });
+    metrics.addMetric('resyncListed', MetricUnit.Count, n);
+    metrics.publishStoredMetrics();
+  }
+  for (const [kind, reasons] of Object.entries(m.drift)) {
+    for (const [reason, n] of Object.entries(reasons ?? {})) {
+      metrics.addDimensions({ mode: m.mode, kind, reason });
+      metrics.addMetric('resyncDriftKeys', MetricUnit.Count, n ?? 0);
+      metrics.publishStoredMetrics();
+    }
+  }
+  for (const [cluster, n] of Object.entries(m.requests)) {
+    metrics.addDimensions({ mode: m.mode, cluster });
+    metrics.addMetric('resyncRequests', MetricUnit.Count, n);
+    metrics.publishStoredMetrics();
+  }
+  metrics.addDimensions({ mode: m.mode });
+  metrics.addMetric('resyncMessages', MetricUnit.Count, m.messages);
+  metrics.addMetric('resyncDuration', MetricUnit.Milliseconds, m.durationMs);
+  metrics.addMetric('resyncPeakRss', MetricUnit.Bytes, m.peakRssBytes);
+  metrics.publishStoredMetrics();
+}

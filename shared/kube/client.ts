@@ -2,7 +2,7 @@ import type { KubeConfig } from './kubeconfig.ts';
 import { apiVersionOf, resourcePath, type ResourceInfo } from '../api/resources.ts';
 import type { RequestContext } from './errors.ts';
 import { loadKubeConfig } from './kubeconfig.ts';
-import { kubeConfigTransport, type HttpRequest, type Transport } from './transport.ts';
+import { kubeConfigTransport, withBudget, type BudgetOptions, type HttpRequest, type Transport } from './transport.ts';
 import type { JsonPatchOp, KubeList, KubeObject } from './types.ts';
 
 export interface ListOptions {
@@ -83,11 +83,14 @@ export interface KubeClientOptions {
   timeoutMs?: number;
   /** For tests: replaces the HTTP layer. */
   transport?: Transport;
+  /** Client-side request budget and 429 waits (issue 12, transport.ts withBudget); none by default. */
+  budget?: BudgetOptions;
 }
 
 export function createKubeClient(kc: KubeConfig, options: KubeClientOptions = {}): KubeClient {
   const server = kc.getCurrentCluster()?.server ?? '';
-  const transport = options.transport ?? kubeConfigTransport(kc, options.timeoutMs ?? 15_000);
+  const base = options.transport ?? kubeConfigTransport(kc, options.timeoutMs ?? 15_000);
+  const transport = options.budget ? withBudget(base, options.budget) : base;
   const counts = new Map<string, number>();
   const totals = new Map<string, number>();
 

@@ -99,3 +99,75 @@ export function kubeConfigTransport(kc: KubeConfig, timeoutMs: number): Transpor
 function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
+
+/** A client-side request budget (issue 12): a token bucket of `burst` tokens refilled at `qps` per second. */
+export interface RequestBudget {
+  readonly qps: number;
+  readonly burst: number;
+}
+
+export interface BudgetOptions {
+  /** Requests per second and burst; undefined = no client-side limit. */
+  budget?: RequestBudget;
+  /**
+   * 429 Too Many Requests (API Priority and Fairness): wait as the server says (Retry-After, 1 s
+   * when absent), at most `maxWaitSeconds` per wait and `maxRetries` times, then give the error
+   * to the caller. Default 3 retries, 10 s.
+   */
+  retry429?: { maxRetries?: number; maxWaitSeconds?: number };
+  /** For tests. */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Waits for a token; requests queue in arrival order. */
+export function createTokenBucket(budget: RequestBudget, now: () => number = Date.now, sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))) {
+  const qps = Math.max(budget.qps, 0.001);
+  const burst = Math.max(1, budget.burst);
+  let tokens = burst;
+  let last = now();
+  let chain: Promise<void> = Promise.resolve();
+  const refill = () => {
+    const t = now();
+    tokens = Math.min(burst, tokens + ((t - last) / 1000) * qps);
+    last = t;
+  };
+  return {
+    take(): Promise<void> {
+      const turn = chain.then(async () => {
+        refill();
+        while (tokens < 1) {
+          await sleep(Math.ceil(((1 - tokens) / qps) * 1000));
+          refill();
+        }
+        tokens -= 1;
+      });
+      chain = turn.catch(() => undefined);
+      return turn;
+    },
+  };
+}
+
+/**
+ * Wraps a transport with the request budget and the 429 waits, so neither cluster sees more than
+ * `qps` requests per second from one function instance (times maximumConcurrency in all) and an
+ * APF rejection costs a wait, not a failed reconcile (and so no receive towards the DLQ).
+ */
+export function withBudget(transport: Transport, opts: BudgetOptions = {}): Transport {
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const bucket = opts.budget ? createTokenBucket(opts.budget, opts.now, sleep) : undefined;
+  const maxRetries = opts.retry429?.maxRetries ?? 3;
+  const maxWaitSeconds = opts.retry429?.maxWaitSeconds ?? 10;
+  return async (req, ctx) => {
+    for (let attempt = 0; ; attempt++) {
+      await bucket?.take();
+      try {
+        return await transport(req, ctx);
+      } catch (err) {
+        if (!(err instanceof UnavailableError) || err.code !== 429 || attempt >= maxRetries) throw err;
+        const seconds = Math.min(Math.max(err.retryAfterSeconds ?? 1, 0), maxWaitSeconds);
+        await sleep(seconds * 1000);
+      }
+    }
+  };
+}

@@ -23,8 +23,8 @@ export function reconcileSettingsFromConfig(config: Config): ReconcileSettings {
 
 export function reconcileEnvFromConfig(config: Pick<Config, 'ironcoreKubeconfig' | 'apinetKubeconfig'> & Config): ReconcileEnv {
   return {
-    ironcore: getKubeClient(config.ironcoreKubeconfig, 'IRONCORE_KUBECONFIG'),
-    apinet: getKubeClient(config.apinetKubeconfig, 'APINET_KUBECONFIG'),
+    ironcore: getKubeClient(config.ironcoreKubeconfig, 'IRONCORE_KUBECONFIG', { budget: { budget: config.kubeBudget } }),
+    apinet: getKubeClient(config.apinetKubeconfig, 'APINET_KUBECONFIG', { budget: { budget: config.kubeBudget } }),
     settings: reconcileSettingsFromConfig(config),
     now: () => new Date(),
   };

@@ -10,16 +10,26 @@ import type { ObjectKey, ReconcileEnv } from './runtime.ts';
 import type { z } from 'zod';
 import type { ReconcileContext } from '../queue/consumer.ts';
 import { ReconcileError, objectKey, type ReconcileStep } from './core/errors.ts';
+import { applyWouldChangeNothing } from './core/apply-noop.ts';
 import { deletionStep, goneProjections } from './core/common.ts';
 import { projectionCreated } from './core/events.ts';
 
-/** R-GEN-07: server-side apply with force under our field manager (or the one given). */
+/**
+ * R-GEN-07: server-side apply with force under our field manager (or the one given) — skipped
+ * when the object as read already carries exactly that body under that manager (a no-op
+ * reconcile then costs one read and no write; see core/apply-noop.ts).
+ */
 export async function applyApinet<T extends KubeObject = KubeObject>(
   env: ReconcileEnv,
   res: ResourceInfo,
   body: KubeObject,
   fieldManager = APINETLET_FIELD_MANAGER,
 ): Promise<T> {
+  const { name, namespace } = body.metadata ?? {};
+  if (name && namespace) {
+    const current = await env.apinet.get<T>(res, namespace, name);
+    if (current && applyWouldChangeNothing(current, body as Record<string, unknown>, fieldManager)) return current;
+  }
   const { object, created } = await env.apinet.applyReporting<T>(res, body, { fieldManager, force: true });
   // The apply created it (201): a transition `kubectl describe` shows on the ironcore object.
   if (created) env.pendingEvents?.push(projectionCreated(`apinet ${res.kind} ${body.metadata.namespace ?? ''}/${body.metadata.name}`.replace(' /', ' ')));

@@ -11,8 +11,10 @@ import { randomUUID } from 'node:crypto';
 import type { PrimaryKind } from '../api/resources.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { Enqueuer } from '../queue/enqueue.ts';
+import { recordResync, type Metrics } from '../log.ts';
 import { autoscaleNatGateways, type NatScaleEvent } from './autoscale.ts';
 import { createDeadline } from './deadline.ts';
+import { driftResync, type DriftReason } from './drift.ts';
 import { fullResync } from './full.ts';
 import { migrateOriginNameLabels } from './migrate.ts';
 import { sweepOrphans } from './orphans.ts';
@@ -20,6 +22,7 @@ import { createEnqueueSink } from './sink.ts';
 
 export { NAT_AUTOSCALER_FIELD_MANAGER } from './autoscale.ts';
 export { resyncMessage } from './full.ts';
+export { driftResync, type DriftReason } from './drift.ts';
 export { isOrphan, orphanCandidate, orphanMessage, PROJECTIONS } from './orphans.ts';
 export { createDeadline, type Deadline } from './deadline.ts';
 export { createEnqueueSink, type EnqueueSink, type SinkCounts } from './sink.ts';
@@ -35,12 +38,22 @@ export interface ResyncDeps {
   apinet: KubeClient;
   enqueuer: Enqueuer;
   logger?: ResyncLogger;
+  /** Powertools metrics of each run (recordResync); none when absent. */
+  metrics?: Metrics;
   /** For the names of new NAT IP entries; Math.random by default. */
   random?: () => number;
 }
 
 export interface ResyncOptions {
   apinetNamespace: string;
+  /**
+   * `full`: every ironcore key is enqueued, then the orphan sweep (the safety net, on its long
+   * schedule); `drift`: only the keys whose listed state differs from what the cores compute,
+   * orphans from the same LISTs (the frequent schedule). Default `full`.
+   */
+  mode?: 'full' | 'drift';
+  /** APINETLET_DISABLE_NETWORK_PEERING, for the drift checks of Networks; default false. */
+  peeringDisabled?: boolean;
   /** APINETLET_WATCH_FILTER (R-GEN-03); undefined = everything. */
   watchFilter?: string;
   /** NAT_AUTOSCALING; default true. */
@@ -62,6 +75,11 @@ export interface ResyncOptions {
 
 export interface ResyncSummary {
   run: string;
+  mode: 'full' | 'drift';
+  /** drift mode: keys enqueued per kind and reason (orphans included); empty in full mode. */
+  drift: Record<PrimaryKind, Partial<Record<DriftReason, number>>> | Record<string, never>;
+  /** drift mode: apinet projections listed per origin kind. */
+  projectionsListed?: Record<PrimaryKind, number>;
   /** Keys put on the queues by the full resync, per kind. */
   enqueued: Record<PrimaryKind, number>;
   listed: Record<PrimaryKind, number>;
@@ -77,6 +95,12 @@ export interface ResyncSummary {
   /** Set when the run stopped starting new work because the remaining time fell below the reserve. */
   stoppedEarly?: { remainingMs: number; incomplete: string[] };
   errors: string[];
+  /** Messages SQS took in this run (keys + orphans). */
+  messages: number;
+  /** API requests this run sent, per cluster (the clients' own counts). */
+  requests: { ironcore: number; apinet: number };
+  /** Peak resident set size of the process so far (process.resourceUsage().maxRSS), bytes. */
+  peakRssBytes: number;
   durationMs: number;
 }
 
@@ -84,6 +108,8 @@ const MAX_ERRORS = 50;
 
 export async function runResync(deps: ResyncDeps, opts: ResyncOptions): Promise<ResyncSummary> {
   const started = Date.now();
+  const total = (c: KubeClient) => Object.values(c.apiCallTotals()).reduce((a, b) => a + b, 0);
+  const requestsBefore = { ironcore: total(deps.ironcore), apinet: total(deps.apinet) };
   const run = opts.run ?? randomUUID();
   const pageSize = opts.pageSize ?? 500;
   const deadline = createDeadline(opts.remainingMs, opts.reserveMs);
@@ -91,15 +117,17 @@ export async function runResync(deps: ResyncDeps, opts: ResyncOptions): Promise<
   const errors: string[] = [];
   const incomplete: string[] = [];
 
-  const migration =
-    opts.phases?.migration === false
-      ? undefined
-      : await migrateOriginNameLabels({ apinet: deps.apinet, deadline }, { apinetNamespace: opts.apinetNamespace, pageSize });
-  if (migration) {
-    errors.push(...migration.errors);
-    if (migration.stopped) incomplete.push('migration');
-    if (migration.conflicts) log?.warn(`origin migration: ${migration.conflicts} object(s) changed meanwhile; the next run migrates them`);
-  }
+  const mode = opts.mode ?? 'full';
+  const migrate = async () => {
+    const m = await migrateOriginNameLabels({ apinet: deps.apinet, deadline }, { apinetNamespace: opts.apinetNamespace, pageSize });
+    errors.push(...m.errors);
+    if (m.stopped) incomplete.push('migration');
+    if (m.conflicts) log?.warn(`origin migration: ${m.conflicts} object(s) changed meanwhile; the next run migrates them`);
+    return m;
+  };
+  // Drift mode: the migration's own LISTs only when the drift snapshot saw old labels (below), so a
+  // run at rest sends one LIST per page, kind and cluster.
+  let migration = opts.phases?.migration === false || mode === 'drift' ? undefined : await migrate();
 
   const natEnabled = opts.natAutoscaling ?? true;
   const nat = natEnabled
@@ -112,22 +140,45 @@ export async function runResync(deps: ResyncDeps, opts: ResyncOptions): Promise<
   }
 
   const sink = createEnqueueSink(deps.enqueuer, { chunkSize: opts.chunkSize, maxPending: opts.maxPendingChunks });
-  const full =
-    opts.phases?.full === false
-      ? undefined
-      : await fullResync({ ironcore: deps.ironcore, sink, deadline }, { run, watchFilter: opts.watchFilter, pageSize });
-  if (full) {
-    errors.push(...full.errors);
-    incomplete.push(...full.incomplete.map((k) => `full:${k}`));
-  }
-  // Flushed before the sweep so the per-kind counts of the full resync are its own.
-  await sink.flush();
-  const afterFull = sink.counts();
+  let full: Awaited<ReturnType<typeof fullResync>> | undefined;
+  let orphans: Awaited<ReturnType<typeof sweepOrphans>> | undefined;
+  let drift: Awaited<ReturnType<typeof driftResync>> | undefined;
+  let afterFull: ReturnType<typeof sink.counts>;
+  if (mode === 'drift') {
+    drift =
+      opts.phases?.full === false
+        ? undefined
+        : await driftResync(
+            { ironcore: deps.ironcore, apinet: deps.apinet, sink, deadline },
+            { run, watchFilter: opts.watchFilter, pageSize, settings: { apinetNamespace: opts.apinetNamespace, peeringDisabled: opts.peeringDisabled ?? false } },
+          );
+    await sink.flush();
+    afterFull = sink.counts();
+    if (drift && drift.unmigrated > 0 && opts.phases?.migration !== false) migration = await migrate();
+    if (drift) {
+      errors.push(...drift.errors);
+      incomplete.push(...drift.incomplete.map((k) => `drift:${k}`));
+      // Orphan messages are part of `orphans`, not of `enqueued`.
+      for (const k of Object.keys(drift.orphans) as PrimaryKind[]) afterFull.sent[k] -= drift.orphans[k];
+    }
+  } else {
+    full =
+      opts.phases?.full === false
+        ? undefined
+        : await fullResync({ ironcore: deps.ironcore, sink, deadline }, { run, watchFilter: opts.watchFilter, pageSize });
+    if (full) {
+      errors.push(...full.errors);
+      incomplete.push(...full.incomplete.map((k) => `full:${k}`));
+    }
+    // Flushed before the sweep so the per-kind counts of the full resync are its own.
+    await sink.flush();
+    afterFull = sink.counts();
 
-  const orphans =
-    opts.phases?.orphans === false
-      ? undefined
-      : await sweepOrphans({ ironcore: deps.ironcore, apinet: deps.apinet, sink, deadline }, { run, apinetNamespace: opts.apinetNamespace, pageSize });
+    orphans =
+      opts.phases?.orphans === false
+        ? undefined
+        : await sweepOrphans({ ironcore: deps.ironcore, apinet: deps.apinet, sink, deadline }, { run, apinetNamespace: opts.apinetNamespace, pageSize });
+  }
   await sink.flush();
   const counts = sink.counts();
   if (orphans) {
@@ -137,13 +188,16 @@ export async function runResync(deps: ResyncDeps, opts: ResyncOptions): Promise<
   const enqueueFailed = Object.values(counts.failed).reduce((a, b) => a + b, 0);
   if (enqueueFailed > 0) errors.push(`enqueue: ${enqueueFailed} message(s) not sent; first: ${counts.failureSamples.join('; ')}`);
 
-  const stopped = Boolean(migration?.stopped || nat?.stopped || full?.stopped || orphans?.stopped);
+  const stopped = Boolean(migration?.stopped || nat?.stopped || full?.stopped || orphans?.stopped || drift?.stopped);
   const summary: ResyncSummary = {
     run,
+    mode,
+    drift: drift?.drift ?? {},
+    ...(drift ? { projectionsListed: drift.projections } : {}),
     enqueued: afterFull.sent,
-    listed: full?.listed ?? zero(),
-    excluded: full?.excluded ?? zero(),
-    orphans: orphans?.orphans ?? zero(),
+    listed: full?.listed ?? drift?.listed ?? zero(),
+    excluded: full?.excluded ?? drift?.excluded ?? zero(),
+    orphans: orphans?.orphans ?? drift?.orphans ?? zero(),
     enqueueFailed,
     nat: {
       enabled: natEnabled,
@@ -156,8 +210,12 @@ export async function runResync(deps: ResyncDeps, opts: ResyncOptions): Promise<
     migrated: migration?.migrated ?? 0,
     ...(stopped ? { stoppedEarly: { remainingMs: deadline.remainingMs(), incomplete } } : {}),
     errors: errors.slice(0, MAX_ERRORS),
+    messages: Object.values(counts.sent).reduce((a, b) => a + b, 0),
+    requests: { ironcore: total(deps.ironcore) - requestsBefore.ironcore, apinet: total(deps.apinet) - requestsBefore.apinet },
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
     durationMs: Date.now() - started,
   };
+  if (deps.metrics) recordResync(deps.metrics, { mode, listed: summary.listed, drift: summary.drift, messages: summary.messages, requests: summary.requests, durationMs: summary.durationMs, peakRssBytes: summary.peakRssBytes });
 
   if (stopped) {
     log?.warn(`resync stopped early: ${summary.stoppedEarly?.remainingMs} ms left (reserve ${deadline.reserveMs} ms); not finished: ${incomplete.join(', ')}; the next run starts over`);
@@ -165,6 +223,8 @@ export async function runResync(deps: ResyncDeps, opts: ResyncOptions): Promise<
   for (const e of summary.errors) log?.error(e);
   log?.info('resync done', {
     run,
+    mode,
+    ...(drift ? { drift: drift.drift, driftSamples: drift.samples } : {}),
     enqueued: summary.enqueued,
     excluded: summary.excluded,
     orphans: summary.orphans,
@@ -172,6 +232,10 @@ export async function runResync(deps: ResyncDeps, opts: ResyncOptions): Promise<
     natGatewaysScaled: summary.nat.scaled.length,
     migrated: summary.migrated,
     nat: summary.nat,
+    listed: summary.listed,
+    messages: summary.messages,
+    requests: summary.requests,
+    peakRssBytes: summary.peakRssBytes,
     durationMs: summary.durationMs,
   });
   return summary;

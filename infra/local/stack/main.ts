@@ -65,7 +65,7 @@ async function main(): Promise<void> {
       `sqs               ${info.sqs.endpoint}`,
       `admission         ${info.functions.admission}`,
       `watch             ${info.functions.watch}`,
-      `resync            every ${stack.config.resyncIntervalSeconds} s (APINETLET_RESYNC_INTERVAL)`,
+      `resync            every ${stack.config.resyncIntervalSeconds} s (APINETLET_RESYNC_INTERVAL), drift only; every key every ${stack.config.fullResyncIntervalSeconds} s (APINETLET_FULL_RESYNC_INTERVAL)`,
       `apinetlet local stack ready (${args.dir}/stack.json)`,
     ].join('\n'),
   );

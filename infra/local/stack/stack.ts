@@ -78,8 +78,11 @@ export interface LocalStack {
   pauseReconcilers(): Promise<void>;
   resumeReconcilers(): void;
   pollers: Pollers;
-  /** One run of the scheduled function now (the timer runs it every APINETLET_RESYNC_INTERVAL s). */
-  resyncNow(): Promise<ResyncSummary>;
+  /**
+   * One run of the scheduled function now: `full` (default; every key, the timer's run every
+   * APINETLET_FULL_RESYNC_INTERVAL s) or `drift` (only drifted keys, every APINETLET_RESYNC_INTERVAL s).
+   */
+  resyncNow(mode?: 'full' | 'drift'): Promise<ResyncSummary>;
   /** One run of the scheduled dead-letter redrive now (the timer runs it on serverless.yml's redriveSchedule). */
   redriveNow(): Promise<RedriveSummary>;
   stop(): Promise<void>;
@@ -195,24 +198,37 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
     // a run in progress sees no time left and starts no new work.
     let stopping = false;
     let running: Promise<ResyncSummary> | undefined;
-    const resyncNow = () =>
+    // Drift-only on APINETLET_RESYNC_INTERVAL, every key on APINETLET_FULL_RESYNC_INTERVAL (the two
+    // schedules of serverless.yml); one run at a time.
+    const resyncNow = (mode: 'full' | 'drift' = 'full') =>
       (running ??= runResync(
         { ironcore, apinet, enqueuer: enqueue, logger },
-        { apinetNamespace: namespace, watchFilter: config.watchFilter, natAutoscaling: config.natAutoscaling, remainingMs: () => (stopping ? 0 : 60_000), reserveMs: 1 },
+        {
+          mode,
+          apinetNamespace: namespace,
+          watchFilter: config.watchFilter,
+          natAutoscaling: config.natAutoscaling,
+          peeringDisabled: config.disableNetworkPeering,
+          remainingMs: () => (stopping ? 0 : 60_000),
+          reserveMs: 1,
+        },
       ).finally(() => (running = undefined)));
-    const periodicResync = () =>
-      void resyncNow().then(
-        (s) => logger.info('resync done', { enqueued: s.enqueued, orphans: s.orphans, migrated: s.migrated, errors: s.errors }),
+    const periodicResync = (mode: 'full' | 'drift') => () =>
+      void resyncNow(mode).then(
+        (s) => logger.info('resync done', { mode: s.mode, enqueued: s.enqueued, drift: s.drift, orphans: s.orphans, migrated: s.migrated, errors: s.errors }),
         (err: unknown) => logger.error('resync failed', { error: err as Error }),
       );
-    const timer = setInterval(periodicResync, config.resyncIntervalSeconds * 1000);
+    const timer = setInterval(periodicResync('drift'), config.resyncIntervalSeconds * 1000);
     timer.unref();
+    const fullTimer = setInterval(periodicResync('full'), config.fullResyncIntervalSeconds * 1000);
+    fullTimer.unref();
     // Like a controller's initial list (and the Go apinetlet's startup migration, R-MIG-01): one
-    // run right away, so existing objects of external clusters are picked up without waiting.
-    periodicResync();
+    // full run right away, so existing objects of external clusters are picked up without waiting.
+    periodicResync('full')();
     stoppers.push(async () => {
       stopping = true;
       clearInterval(timer);
+      clearInterval(fullTimer);
       await running?.catch(() => undefined);
     });
 

@@ -267,7 +267,8 @@ describe('NetworkPolicy reconcile', () => {
     console.info(`[NP API calls] first: ${JSON.stringify(first)}\n[NP API calls] no-op: ${JSON.stringify(noop)}`);
     expect(noop.ironcore.nonApplyWrites).toBe(0);
     expect(noop.apinet.nonApplyWrites).toBe(0);
-    expect(noop.apinet.applies).toBe(2);
+    expect(noop.apinet.applies).toBe(0); // issue 12: the applies are skipped, the objects already carry them
+    expect(noop.apinet.writes).toBe(0);
     // the finalizer, plus the ProjectionCreated Events of the apinet NetworkPolicy and NetworkPolicyRule
     expect(first.ironcore.byVerb['create events']).toBe(2);
     expect(first.ironcore.nonApplyWrites).toBe(1 + 2);
