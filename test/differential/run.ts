@@ -127,18 +127,35 @@ export class Differential {
     return Object.keys(this.last[side]).filter((k) => k.startsWith('ironcore ')).length;
   }
 
-  /** Requests over `ms` of rest, per side (plus, for ts, one scheduled resync run measured on its own). */
-  async atRest(ms: number): Promise<{ windowS: number; go: number; ts: number; tsResync: number }> {
+  /**
+   * Requests over `ms` of rest, per side; for ts also one run of each scheduled resync measured on
+   * its own (the drift-only run every 5 min, the every-key run every 10 h), with the reconciles of
+   * the keys it enqueued (they settle within seconds).
+   */
+  async atRest(ms: number): Promise<AtRest> {
     await Promise.all([this.requests('go'), this.requests('ts')]);
     await new Promise((r) => setTimeout(r, ms));
     const go = await this.requests('go');
     const ts = await this.requests('ts');
-    await this.sides.ts.resync?.();
-    // The resync's own requests and the reconciles of the keys it enqueued (they settle within seconds).
-    await new Promise((r) => setTimeout(r, 4_000));
-    const tsResync = await this.requests('ts');
-    return { windowS: ms / 1000, go, ts, tsResync };
+    const resync = async (mode: 'drift' | 'full') => {
+      await this.sides.ts.resync?.(mode);
+      await new Promise((r) => setTimeout(r, 4_000));
+      return this.requests('ts');
+    };
+    const tsDrift = await resync('drift');
+    const tsFull = await resync('full');
+    return { windowS: ms / 1000, go, ts, tsDrift, tsFull };
   }
+}
+
+export interface AtRest {
+  windowS: number;
+  go: number;
+  ts: number;
+  /** Requests of one drift-only resync run (and what it caused). */
+  tsDrift: number;
+  /** Requests of one every-key resync run (and the reconciles it caused). */
+  tsFull: number;
 }
 
 /** JSON of a snapshot independent of key order. */

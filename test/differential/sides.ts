@@ -22,8 +22,8 @@ export interface Side {
   apinetNamespace: string;
   /** Requests the side's controller sent since the last call, per cluster and verb (audit log). */
   takeRequests(): Promise<Requests>;
-  /** The scheduled resync, once (ts only). */
-  resync?: () => Promise<unknown>;
+  /** The scheduled resync, once (ts only): `drift` (every 5 min) or `full` (every 10 h). */
+  resync?: (mode: 'drift' | 'full') => Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -122,7 +122,7 @@ export async function startSides(dir: string): Promise<{ go: Side; ts: Side; sto
       real: tsPair,
       // As the Go side runs it: ironcore-net's controller-manager autoscales NAT gateways; the resync
       // runs when the run asks (at-rest measurement), not on a timer in the middle of an operation.
-      env: { APINET_NAMESPACE, NAT_AUTOSCALING: 'false', APINETLET_RESYNC_INTERVAL: '86400' },
+      env: { APINET_NAMESPACE, NAT_AUTOSCALING: 'false', APINETLET_RESYNC_INTERVAL: '86400', APINETLET_FULL_RESYNC_INTERVAL: '86400' },
       logLevel: process.env.DIFF_LOG_LEVEL ?? 'SILENT',
     });
     const s = stack;
@@ -143,7 +143,7 @@ export async function startSides(dir: string): Promise<{ go: Side; ts: Side; sto
       apinet: tsPair.apinet.admin,
       apinetNamespace: APINET_NAMESPACE,
       takeRequests: requestsOf(tsPair, FUNCTION_USER),
-      resync: () => s.resyncNow(),
+      resync: (mode) => s.resyncNow(mode),
       stop: async () => {
         await s.stop();
         await tsPair.stop();
