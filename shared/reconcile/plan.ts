@@ -1,0 +1,112 @@
+/**
+ * Plan mode of the reconcile environment (`npm run plan`, issue 13 part 5): the SAME kind
+ * reconcilers and shell (runtime.ts runReconcile) run against clients whose writes are sent with
+ * `dryRun=All` and recorded instead of stored. The apinet server therefore fills in what it
+ * allocates (VNI, IP address, defaults) exactly as for a real apply, and the ironcore patches the
+ * core derives from that answer are the ones a reconcile would send. Nothing is stored in either
+ * cluster; Events are not recorded (they are not part of the plan).
+ */
+import type { ResourceInfo } from '../api/resources.ts';
+import type { KubeClient } from '../kube/index.ts';
+import type { KubeObject } from '../kube/types.ts';
+import type { PrimaryKind } from '../api/resources.ts';
+import type { ReconcileContext } from '../queue/consumer.ts';
+import type { ReconcileResult } from '../queue/result.ts';
+import { runReconcile, type KindReconciler, type ReconcileEnv } from './runtime.ts';
+
+export type PlannedVerb = 'apply' | 'create' | 'merge-patch' | 'json-patch' | 'delete';
+
+/** One write a reconcile would make. */
+export interface PlannedWrite {
+  cluster: 'ironcore' | 'apinet';
+  verb: PlannedVerb;
+  kind: string;
+  namespace?: string;
+  name: string;
+  subresource?: 'status';
+  /** What would be sent: the applied object, the patch, or the delete options. */
+  body: unknown;
+  /** The object as it is stored now (undefined: it does not exist). */
+  before?: KubeObject;
+  /** The server's dry-run answer: the object as it would be stored (undefined for a delete that removes it). */
+  after?: KubeObject;
+}
+
+/** A client whose reads pass through and whose writes are dry-run and appended to `writes`. */
+export function planClient(inner: KubeClient, cluster: PlannedWrite['cluster'], writes: PlannedWrite[]): KubeClient {
+  const record = async <T>(w: Omit<PlannedWrite, 'cluster' | 'before' | 'after'>, res: ResourceInfo, run: () => Promise<T>): Promise<T> => {
+    const before = await inner.get(res, w.namespace, w.name);
+    const out = await run();
+    const after = out && typeof out === 'object' && 'object' in (out as object) ? (out as unknown as { object: KubeObject }).object : (out as unknown as KubeObject | undefined);
+    writes.push({ cluster, ...w, before, after: after && (after as { kind?: string }).kind !== 'Status' && 'metadata' in after ? after : undefined });
+    return out;
+  };
+  const client: KubeClient = {
+    server: inner.server,
+    get: (res, ns, name) => inner.get(res, ns, name),
+    list: (res, opts) => inner.list(res, opts),
+    listAll: (res, opts) => inner.listAll(res, opts),
+    apiCallTotals: () => inner.apiCallTotals(),
+    takeApiCallCounts: () => inner.takeApiCallCounts(),
+    apply: async (res, obj, opts) => (await client.applyReporting(res, obj, opts)).object as never,
+    applyReporting: (res, obj, opts) =>
+      record({ verb: 'apply', kind: res.kind, namespace: obj.metadata.namespace, name: obj.metadata.name!, subresource: opts.subresource, body: obj }, res, () =>
+        inner.applyReporting(res, obj, { ...opts, dryRun: true }),
+      ),
+    create: (res, obj, opts) =>
+      record({ verb: 'create', kind: res.kind, namespace: obj.metadata.namespace, name: obj.metadata.name ?? '', body: obj }, res, () =>
+        inner.create(res, obj, { ...opts, dryRun: true }),
+      ),
+    mergePatch: (res, ns, name, patch, opts = {}) =>
+      record({ verb: 'merge-patch', kind: res.kind, namespace: ns, name, subresource: opts.subresource, body: patch }, res, () =>
+        inner.mergePatch(res, ns, name, patch, { ...opts, dryRun: true }),
+      ),
+    jsonPatch: (res, ns, name, ops, opts = {}) =>
+      record({ verb: 'json-patch', kind: res.kind, namespace: ns, name, subresource: opts.subresource, body: ops }, res, () =>
+        inner.jsonPatch(res, ns, name, ops, { ...opts, dryRun: true }),
+      ),
+    delete: (res, ns, name, opts = {}) =>
+      record({ verb: 'delete', kind: res.kind, namespace: ns, name, body: opts }, res, async () => {
+        const r = await inner.delete(res, ns, name, { ...opts, dryRun: true });
+        return r.state === 'deleting' ? (r.object as never) : (r as never);
+      }).then((r) => (r && (r as KubeObject).metadata ? { state: 'deleting' as const, object: r as never } : { state: 'gone' as const })),
+  };
+  return client;
+}
+
+/** The plan environment of `env`: same settings, dry-run recording clients, no Events. */
+export function planEnv(env: ReconcileEnv, writes: PlannedWrite[]): ReconcileEnv {
+  return {
+    ...env,
+    ironcore: planClient(env.ironcore, 'ironcore', writes),
+    apinet: planClient(env.apinet, 'apinet', writes),
+    events: { disabled: true },
+    pendingEvents: undefined,
+  };
+}
+
+export interface PlanResult {
+  kind: PrimaryKind;
+  namespace: string;
+  name: string;
+  result: ReconcileResult;
+  writes: PlannedWrite[];
+}
+
+/** Runs one kind's reconcile of one key in plan mode: what it would write, written nowhere. */
+export async function planReconcile<T extends KubeObject>(
+  reconciler: KindReconciler<T>,
+  env: ReconcileEnv,
+  key: { namespace: string; name: string },
+  ctx: ReconcileContext,
+): Promise<PlanResult> {
+  const writes: PlannedWrite[] = [];
+  const result = await runReconcile(
+    reconciler,
+    planEnv(env, writes),
+    { v: 1, kind: reconciler.kind, namespace: key.namespace, name: key.name, source: 'resync', run: 'plan' } as never,
+    // Not an early delivery: the object is read as stored, no admission-visibility retries.
+    { ...ctx, receiveCount: Math.max(ctx.receiveCount, 100) },
+  );
+  return { kind: reconciler.kind, namespace: key.namespace, name: key.name, result, writes };
+}
