@@ -33,7 +33,9 @@ export interface PlannedWrite {
 }
 
 /** A client whose reads pass through and whose writes are dry-run and appended to `writes`. */
-export function planClient(inner: KubeClient, cluster: PlannedWrite['cluster'], writes: PlannedWrite[]): KubeClient {
+export function planClient(inner: KubeClient, cluster: PlannedWrite['cluster'], writes: PlannedWrite[], overrides: KubeObject[] = []): KubeClient {
+  const override = (res: ResourceInfo, ns: string | undefined, name: string) =>
+    overrides.find((o) => o.kind === res.kind && (o.metadata.namespace ?? undefined) === (ns ?? undefined) && o.metadata.name === name);
   const record = async <T>(w: Omit<PlannedWrite, 'cluster' | 'before' | 'after'>, res: ResourceInfo, run: () => Promise<T>): Promise<T> => {
     const before = await inner.get(res, w.namespace, w.name);
     const out = await run();
@@ -43,7 +45,7 @@ export function planClient(inner: KubeClient, cluster: PlannedWrite['cluster'], 
   };
   const client: KubeClient = {
     server: inner.server,
-    get: (res, ns, name) => inner.get(res, ns, name),
+    get: async (res, ns, name) => (override(res, ns, name) as never) ?? inner.get(res, ns, name),
     list: (res, opts) => inner.list(res, opts),
     listAll: (res, opts) => inner.listAll(res, opts),
     apiCallTotals: () => inner.apiCallTotals(),
@@ -74,11 +76,15 @@ export function planClient(inner: KubeClient, cluster: PlannedWrite['cluster'], 
   return client;
 }
 
-/** The plan environment of `env`: same settings, dry-run recording clients, no Events. */
-export function planEnv(env: ReconcileEnv, writes: PlannedWrite[]): ReconcileEnv {
+/**
+ * The plan environment of `env`: same settings, dry-run recording clients, no Events.
+ * `ironcoreObjects`: ironcore objects read as if stored (the plan's input, e.g. a server-side
+ * dry-run apply of the file given to `npm run plan`).
+ */
+export function planEnv(env: ReconcileEnv, writes: PlannedWrite[], ironcoreObjects: KubeObject[] = []): ReconcileEnv {
   return {
     ...env,
-    ironcore: planClient(env.ironcore, 'ironcore', writes),
+    ironcore: planClient(env.ironcore, 'ironcore', writes, ironcoreObjects),
     apinet: planClient(env.apinet, 'apinet', writes),
     events: { disabled: true },
     pendingEvents: undefined,
@@ -99,11 +105,12 @@ export async function planReconcile<T extends KubeObject>(
   env: ReconcileEnv,
   key: { namespace: string; name: string },
   ctx: ReconcileContext,
+  ironcoreObjects: KubeObject[] = [],
 ): Promise<PlanResult> {
   const writes: PlannedWrite[] = [];
   const result = await runReconcile(
     reconciler,
-    planEnv(env, writes),
+    planEnv(env, writes, ironcoreObjects),
     { v: 1, kind: reconciler.kind, namespace: key.namespace, name: key.name, source: 'resync', run: 'plan' } as never,
     // Not an early delivery: the object is read as stored, no admission-visibility retries.
     { ...ctx, receiveCount: Math.max(ctx.receiveCount, 100) },
