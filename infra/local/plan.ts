@@ -99,7 +99,11 @@ for (const doc of docs!) {
     const asStored = await env.ironcore.apply(res, doc, { fieldManager: 'apinetlet-plan', force: true, dryRun: true });
     const plan = await planReconcile(kindReconcilers[kind], env, { namespace: doc.metadata.namespace!, name: doc.metadata.name! }, { logger, receiveCount: 100, messageId: 'plan' }, [asStored]);
     out.push(yaml.dump({ plan: key, result: plan.result, writes: plan.writes.map(shown) }, { noRefs: true, lineWidth: 120 }).trimEnd());
-    for (const w of plan.writes) if (w.cluster === 'apinet') out.push(`# diff apinet ${w.kind} ${w.namespace ?? ''}/${w.name} (${w.verb})\n${planDiff(w.before, w.after)}`);
+    for (const w of plan.writes) {
+      if (w.cluster !== 'apinet') continue;
+      const note = w.verb === 'apply' && !w.before ? ' — created: what the server allocates (uid, spec.id, spec.ip) is a dry-run placeholder' : '';
+      out.push(`# diff apinet ${w.kind} ${w.namespace ?? ''}/${w.name} (${w.verb})${note}\n${planDiff(w.before, w.after)}`);
+    }
   } catch (err) {
     failed++;
     out.push(`# ${key}: plan failed: ${(err as Error).message.split('\n')[0]}`);

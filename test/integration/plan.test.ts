@@ -4,6 +4,10 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APINET_NAMESPACE, startHarness, testReconcileContext, type Harness } from './harness.ts';
 import { apinet, apiVersionOf, ironcore, type ResourceInfo } from '../../shared/api/resources.ts';
@@ -148,8 +152,34 @@ describe('npm run plan CLI', () => {
     const bad = await cli(['--nope']);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')).toEqual(['npm run plan --: unknown flag --nope (see --help)']);
+    const unknownKind = await cli(['-f', 'package.json']);
+    expect(unknownKind.code).toBe(2);
+    expect(unknownKind.stderr.trim().split('\n')).toHaveLength(1);
     const missing = await cli(['-f', '/does/not/exist.yaml']);
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+  }, 60_000);
+
+  it('prints the planned writes and the apinet diff of a VirtualIP in the file, storing nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'plan-'));
+    await writeFile(join(dir, 'ironcore.kubeconfig'), h.ironcoreEmulator.kubeconfig());
+    await writeFile(join(dir, 'apinet.kubeconfig'), h.apinetEmulator.kubeconfig());
+    await h.namespace('plan-c');
+    await h.ironcore.apply(ironcore.VirtualIP, { apiVersion: apiVersionOf(ironcore.VirtualIP), kind: 'VirtualIP', metadata: { name: 'v2', namespace: 'plan-c' }, spec: { type: 'Public', ipFamily: 'IPv4' } }, { fieldManager: 'test' });
+    // The file changes nothing the apinetlet projects; a second document of another kind.
+    await writeFile(
+      join(dir, 'o.yaml'),
+      'apiVersion: networking.ironcore.dev/v1alpha1\nkind: VirtualIP\nmetadata: {name: v2, namespace: plan-c}\nspec: {type: Public, ipFamily: IPv4}\n',
+    );
+    const before = await snapshot();
+    const r = await cli(['-f', join(dir, 'o.yaml'), '--ironcore-kubeconfig', join(dir, 'ironcore.kubeconfig'), '--apinet-kubeconfig', join(dir, 'apinet.kubeconfig'), '--apinet-namespace', APINET_NAMESPACE]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(await snapshot()).toBe(before);
+    const docs = yaml.loadAll(r.stdout) as any[];
+    expect(docs[0].plan).toBe('VirtualIP plan-c/v2');
+    expect(docs[0].writes.map((w: any) => `${w.cluster} ${w.verb}`)).toEqual(['ironcore json-patch', 'apinet apply', 'ironcore merge-patch']);
+    expect(r.stdout).toMatch(/# diff apinet IP apinet\/[0-9a-f-]+ \(apply\) — created/);
+    expect(r.stdout).toMatch(/^\+ {3}type: Public$/m);
   }, 60_000);
 });
