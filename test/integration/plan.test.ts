@@ -14,6 +14,7 @@ import { apinet, apiVersionOf, ironcore, type ResourceInfo } from '../../shared/
 import type { KubeObject } from '../../shared/kube/types.ts';
 import { networkReconciler } from '../../shared/reconcile/network.ts';
 import { virtualIpReconciler } from '../../shared/reconcile/virtualip.ts';
+import { natGatewayReconciler } from '../../shared/reconcile/natgateway.ts';
 import { planReconcile, type PlannedWrite } from '../../shared/reconcile/plan.ts';
 import { comparable } from '../../infra/local/plan-diff.ts';
 import type { KindReconciler } from '../../shared/reconcile/runtime.ts';
@@ -129,6 +130,23 @@ describe('npm run plan (plan mode of the reconcile env)', () => {
       expect(planned.spec).toEqual(after!.spec);
       expect(planned.metadata.finalizers).toEqual(after!.metadata.finalizers);
     }
+  });
+
+  it('NATGateway (same env-level mechanism): the planned apinet NATGateway is what the reconcile applies', async () => {
+    await h.namespace('plan-d');
+    await h.ironcore.apply(ironcore.Network, { apiVersion: apiVersionOf(ironcore.Network), kind: 'Network', metadata: { name: 'n', namespace: 'plan-d' }, spec: {} }, { fieldManager: 'test' });
+    await h.reconcile(networkReconciler, 'plan-d', 'n');
+    const g = await h.ironcore.apply<Obj>(
+      ironcore.NATGateway,
+      { apiVersion: apiVersionOf(ironcore.NATGateway), kind: 'NATGateway', metadata: { name: 'g', namespace: 'plan-d' }, spec: { type: 'Public', ipFamily: 'IPv4', networkRef: { name: 'n' } } },
+      { fieldManager: 'test' },
+    );
+    const plan = await planReconcile(natGatewayReconciler, h.env, { namespace: 'plan-d', name: 'g' }, testReconcileContext());
+    expect(plan.writes.map((w) => `${w.cluster} ${w.verb} ${w.kind}`)).toEqual(['ironcore json-patch NATGateway', 'apinet apply NATGateway', 'apinet apply NATGatewayAutoscaler']);
+    expect(await h.apinet.get(apinet.NATGateway, APINET_NAMESPACE, g.metadata.uid!)).toBeUndefined();
+    await h.reconcile(natGatewayReconciler, 'plan-d', 'g');
+    const stored = await h.apinet.get<Obj>(apinet.NATGateway, APINET_NAMESPACE, g.metadata.uid!);
+    expect(comparable(plan.writes[1]!.after)).toEqual(comparable(stored));
   });
 
   it('a second plan after the reconcile plans no apinet write (the apply is a no-op) and still writes nothing', async () => {
