@@ -7,7 +7,7 @@
  * cluster; Events are not recorded (they are not part of the plan).
  */
 import type { ResourceInfo } from '../api/resources.ts';
-import type { KubeClient } from '../kube/index.ts';
+import { isNotFound, type KubeClient } from '../kube/index.ts';
 import type { KubeObject } from '../kube/types.ts';
 import type { PrimaryKind } from '../api/resources.ts';
 import type { ReconcileContext } from '../queue/consumer.ts';
@@ -43,6 +43,20 @@ export function planClient(inner: KubeClient, cluster: PlannedWrite['cluster'], 
     writes.push({ cluster, ...w, before, after: after && (after as { kind?: string }).kind !== 'Status' && 'metadata' in after ? after : undefined });
     return out;
   };
+  /**
+   * A patch of a plan input that is not stored yet (the file names a new object): the server
+   * answers 404 even to a dry run, so the patch is recorded and answered locally from the input
+   * (merge patch applied; a JSON patch, i.e. the finalizer, leaves the input as it is).
+   */
+  const notStoredYet = async <T>(res: ResourceInfo, ns: string | undefined, name: string, local: (o: KubeObject) => KubeObject, remote: () => Promise<T>): Promise<T> => {
+    try {
+      return await remote();
+    } catch (err) {
+      const input = override(res, ns, name);
+      if (!input || !isNotFound(err)) throw err;
+      return local(input) as T;
+    }
+  };
   const client: KubeClient = {
     server: inner.server,
     get: async (res, ns, name) => (override(res, ns, name) as never) ?? inner.get(res, ns, name),
@@ -61,11 +75,11 @@ export function planClient(inner: KubeClient, cluster: PlannedWrite['cluster'], 
       ),
     mergePatch: (res, ns, name, patch, opts = {}) =>
       record({ verb: 'merge-patch', kind: res.kind, namespace: ns, name, subresource: opts.subresource, body: patch }, res, () =>
-        inner.mergePatch(res, ns, name, patch, { ...opts, dryRun: true }),
+        notStoredYet(res, ns, name, (o) => mergeLocally(o, patch), () => inner.mergePatch(res, ns, name, patch, { ...opts, dryRun: true })),
       ),
     jsonPatch: (res, ns, name, ops, opts = {}) =>
       record({ verb: 'json-patch', kind: res.kind, namespace: ns, name, subresource: opts.subresource, body: ops }, res, () =>
-        inner.jsonPatch(res, ns, name, ops, { ...opts, dryRun: true }),
+        notStoredYet(res, ns, name, (o) => o, () => inner.jsonPatch(res, ns, name, ops, { ...opts, dryRun: true })),
       ),
     delete: (res, ns, name, opts = {}) =>
       record({ verb: 'delete', kind: res.kind, namespace: ns, name, body: opts }, res, async () => {
@@ -74,6 +88,17 @@ export function planClient(inner: KubeClient, cluster: PlannedWrite['cluster'], 
       }).then((r) => (r && (r as KubeObject).metadata ? { state: 'deleting' as const, object: r as never } : { state: 'gone' as const })),
   };
   return client;
+}
+
+/** RFC 7386 JSON merge patch, applied locally. */
+function mergeLocally<T>(target: T, patch: unknown): T {
+  if (!patch || typeof patch !== 'object' || Array.isArray(patch)) return patch as T;
+  const out: Record<string, unknown> = target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = mergeLocally(out[k], v);
+  }
+  return out as T;
 }
 
 /**

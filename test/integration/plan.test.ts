@@ -149,6 +149,21 @@ describe('npm run plan (plan mode of the reconcile env)', () => {
     expect(comparable(plan.writes[1]!.after)).toEqual(comparable(stored));
   });
 
+  it('an object not stored yet (the CLI input for a new object): planned from its dry-run apply, nothing stored', async () => {
+    await h.namespace('plan-e');
+    const input = await h.ironcore.apply(
+      ironcore.VirtualIP,
+      { apiVersion: apiVersionOf(ironcore.VirtualIP), kind: 'VirtualIP', metadata: { name: 'new', namespace: 'plan-e' }, spec: { type: 'Public', ipFamily: 'IPv4' } },
+      { fieldManager: 'apinetlet-plan', dryRun: true },
+    );
+    const before = await snapshot();
+    const plan = await planReconcile(virtualIpReconciler, h.env, { namespace: 'plan-e', name: 'new' }, testReconcileContext(), [input]);
+    expect(await snapshot()).toBe(before);
+    expect(await h.ironcore.get(ironcore.VirtualIP, 'plan-e', 'new')).toBeUndefined();
+    expect(plan.writes.map((w) => `${w.cluster} ${w.verb}${w.subresource ? '/' + w.subresource : ''}`)).toEqual(['ironcore json-patch', 'apinet apply', 'ironcore merge-patch/status']);
+    expect((plan.writes[2]!.after as Obj).status.ip).toBe((plan.writes[1]!.after as Obj).spec.ip);
+  });
+
   it('a second plan after the reconcile plans no apinet write (the apply is a no-op) and still writes nothing', async () => {
     const before = await snapshot();
     const plan = await planReconcile(networkReconciler, h.env, { namespace: 'plan-a', name: 'n1' }, testReconcileContext());
