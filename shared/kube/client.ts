@@ -19,11 +19,15 @@ export interface ApplyOptions {
   /** Take ownership of conflicting fields (ARCHITECTURE.md 3: apinetlet always applies with force). Default true. */
   force?: boolean;
   subresource?: 'status';
+  /** `dryRun=All`: the server validates, defaults and allocates, answers the result, stores nothing (plan). */
+  dryRun?: boolean;
 }
 
 export interface PatchOptions {
   subresource?: 'status';
   fieldManager?: string;
+  /** `dryRun=All` (see ApplyOptions.dryRun). */
+  dryRun?: boolean;
 }
 
 export interface MergePatchOptions extends PatchOptions {
@@ -34,6 +38,8 @@ export interface MergePatchOptions extends PatchOptions {
 export interface DeleteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
   propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
+  /** `dryRun=All` (see ApplyOptions.dryRun). */
+  dryRun?: boolean;
 }
 
 /** `gone`: removed now. `deleting`: finalizers pending; `object` is the object with its deletionTimestamp. */
@@ -53,7 +59,7 @@ export interface KubeClient {
   /** {@link apply}, also saying whether the server created the object (201) rather than updated it (200). */
   applyReporting<T extends KubeObject = KubeObject>(res: ResourceInfo, obj: KubeObject, opts: ApplyOptions): Promise<{ object: T; created: boolean }>;
   /** POST a new object (namespace from its metadata); an existing one throws AlreadyExistsError. */
-  create<T extends KubeObject = KubeObject>(res: ResourceInfo, obj: KubeObject, opts?: { fieldManager?: string }): Promise<T>;
+  create<T extends KubeObject = KubeObject>(res: ResourceInfo, obj: KubeObject, opts?: { fieldManager?: string; dryRun?: boolean }): Promise<T>;
   /** JSON merge patch (RFC 7386). */
   mergePatch<T extends KubeObject = KubeObject>(
     res: ResourceInfo,
@@ -145,7 +151,7 @@ export function createKubeClient(kc: KubeConfig, options: KubeClientOptions = {}
       const answer = await exchange<T>(
         {
           method: 'PATCH',
-          path: resourcePath(res, namespace, name, opts.subresource) + query({ fieldManager: opts.fieldManager, force: opts.force ?? true }),
+          path: resourcePath(res, namespace, name, opts.subresource) + query({ fieldManager: opts.fieldManager, force: opts.force ?? true, dryRun: dry(opts) }),
           // JSON is YAML: the apply content type accepts a JSON body.
           contentType: 'application/apply-patch+yaml',
           body: JSON.stringify(body),
@@ -154,11 +160,11 @@ export function createKubeClient(kc: KubeConfig, options: KubeClientOptions = {}
       );
       return { object: answer.body, created: answer.code === 201 };
     },
-    create<T extends KubeObject>(res: ResourceInfo, obj: KubeObject, opts: { fieldManager?: string } = {}) {
+    create<T extends KubeObject>(res: ResourceInfo, obj: KubeObject, opts: { fieldManager?: string; dryRun?: boolean } = {}) {
       const namespace = obj.metadata.namespace;
       const body = { ...obj, apiVersion: obj.apiVersion ?? apiVersionOf(res), kind: obj.kind ?? res.kind };
       return call<T>(
-        { method: 'POST', path: resourcePath(res, namespace) + query({ fieldManager: opts.fieldManager }), body: JSON.stringify(body) },
+        { method: 'POST', path: resourcePath(res, namespace) + query({ fieldManager: opts.fieldManager, dryRun: dry(opts) }), body: JSON.stringify(body) },
         ctxOf('create', res, namespace, obj.metadata.name ?? ''),
       );
     },
@@ -176,7 +182,7 @@ export function createKubeClient(kc: KubeConfig, options: KubeClientOptions = {}
       return call<T>(
         {
           method: 'PATCH',
-          path: resourcePath(res, namespace, name, opts.subresource) + query({ fieldManager: opts.fieldManager }),
+          path: resourcePath(res, namespace, name, opts.subresource) + query({ fieldManager: opts.fieldManager, dryRun: dry(opts) }),
           contentType: 'application/merge-patch+json',
           body: JSON.stringify(withPrecondition),
         },
@@ -187,7 +193,7 @@ export function createKubeClient(kc: KubeConfig, options: KubeClientOptions = {}
       return call<T>(
         {
           method: 'PATCH',
-          path: resourcePath(res, namespace, name, opts.subresource) + query({ fieldManager: opts.fieldManager }),
+          path: resourcePath(res, namespace, name, opts.subresource) + query({ fieldManager: opts.fieldManager, dryRun: dry(opts) }),
           contentType: 'application/json-patch+json',
           body: JSON.stringify(ops),
         },
@@ -197,7 +203,7 @@ export function createKubeClient(kc: KubeConfig, options: KubeClientOptions = {}
     async delete<T extends KubeObject>(res: ResourceInfo, namespace: string | undefined, name: string, opts: DeleteOptions = {}) {
       const body = { kind: 'DeleteOptions', apiVersion: 'meta.k8s.io/v1', propagationPolicy: opts.propagationPolicy, preconditions: opts.preconditions };
       const answer = await call<KubeObject | { kind: 'Status' }>(
-        { method: 'DELETE', path: resourcePath(res, namespace, name), body: JSON.stringify(body) },
+        { method: 'DELETE', path: resourcePath(res, namespace, name) + query({ dryRun: dry(opts) }), body: JSON.stringify(body) },
         ctxOf('delete', res, namespace, name),
       );
       // CRs removed at once answer a Success Status; with finalizers (or Foreground/Orphan) the updated object.
@@ -214,6 +220,11 @@ export function createKubeClient(kc: KubeConfig, options: KubeClientOptions = {}
     },
   };
   return client;
+}
+
+/** The `dryRun` query value of a write's options. */
+function dry(opts: { dryRun?: boolean }): string | undefined {
+  return opts.dryRun ? 'All' : undefined;
 }
 
 function query(params: Record<string, string | number | boolean | undefined>): string {
