@@ -8,6 +8,7 @@ import type { KubeObject } from '../../../shared/kube/types.ts';
 import { UnknownLoadBalancerTypeError } from '../../../shared/reconcile/core/errors.ts';
 import { loadBalancerReconciler } from '../../../shared/reconcile/loadbalancer.ts';
 import { APINET_NAMESPACE, measureApiCalls, startHarness, testReconcileContext, type Harness } from '../harness.ts';
+import { expectNoopApinetWrites } from './noop.ts';
 
 const ANS = APINET_NAMESPACE;
 const measure = (run: () => Promise<void>) => measureApiCalls(h, run);
@@ -247,15 +248,7 @@ describe('LoadBalancer reconcile', () => {
     console.info(`[LB API calls] first: ${JSON.stringify(first)}\n[LB API calls] no-op: ${JSON.stringify(noop)}`);
     expect(noop.ironcore.nonApplyWrites).toBe(0);
     expect(noop.apinet.nonApplyWrites).toBe(0);
-    if (process.env.APINETLET_SERVERS === 'real') {
-      // Known gap (issue 12): on the real apinet server the no-op check does not yet recognise this
-      // kind's objects as unchanged, so the applies still go out (as before issue 12); no other write.
-      expect(noop.apinet.applies).toBeLessThanOrEqual(2);
-      expect(noop.apinet.writes).toBe(noop.apinet.applies);
-    } else {
-      expect(noop.apinet.applies).toBe(0); // issue 12: the applies are skipped, the objects already carry them
-      expect(noop.apinet.writes).toBe(0);
-    }
+    expectNoopApinetWrites(noop.apinet, 2);
     // finalizer + status, plus one Event each for the two projections created (LoadBalancer, LoadBalancerRouting)
     expect(first.ironcore.byVerb['create events']).toBe(2);
     expect(first.ironcore.nonApplyWrites).toBe(2 + 2);

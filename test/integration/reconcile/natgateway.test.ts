@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APINET_NAMESPACE, measureApiCalls, startHarness, type Harness } from '../harness.ts';
+import { expectNoopApinetWrites } from './noop.ts';
 import { apinet, apiVersionOf, ironcore } from '../../../shared/api/resources.ts';
 import type { KubeObject } from '../../../shared/kube/types.ts';
 import { natGatewayReconciler } from '../../../shared/reconcile/natgateway.ts';
@@ -188,15 +189,7 @@ describe('NATGateway reconcile', () => {
     expect(first.ironcore.byVerb['patch natgateways/status']).toBe(1);
     expect(noop.ironcore.writes).toBe(0);
     expect(noop.apinet.nonApplyWrites).toBe(0);
-    if (process.env.APINETLET_SERVERS === 'real') {
-      // Known gap (issue 12): on the real apinet server the no-op check does not yet recognise this
-      // kind's objects as unchanged, so the applies still go out (as before issue 12); no other write.
-      expect(noop.apinet.applies).toBeLessThanOrEqual(2);
-      expect(noop.apinet.writes).toBe(noop.apinet.applies);
-    } else {
-      expect(noop.apinet.applies).toBe(0); // issue 12: the applies are skipped, the objects already carry them
-      expect(noop.apinet.writes).toBe(0);
-    }
+    expectNoopApinetWrites(noop.apinet, 2);
   });
 
   it('API calls: very first reconcile (finalizer, two applies, no status change)', async () => {
