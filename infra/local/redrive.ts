@@ -1,17 +1,26 @@
 /**
  * `npm run redrive -- --kind Network [--dry-run]`: lists the keys in a kind's dead-letter queue
- * (receive count, first sent) and moves them back onto the kind's main queue (shared/queue/redrive.ts).
+ * (receive count, first sent, last error) and moves them back onto the kind's main queue
+ * (shared/queue/redrive.ts). The last error is the newest Warning Event the reconcile recorded on
+ * the ironcore object (shared/reconcile/events.ts), read with the operator's ironcore kubeconfig.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { PRIMARY_KINDS, type PrimaryKind } from '../../shared/api/resources.ts';
 import { queueUrlVariable } from '../../shared/config.ts';
 import { deadLetterQueueUrlOf, redriveDeadLetters } from '../../shared/queue/redrive.ts';
 import { createSqsClient } from '../../shared/queue/sqs.ts';
+import { createKubeClient, loadKubeConfig, type KubeClient } from '../../shared/kube/index.ts';
+import { lastWarningOf } from '../../shared/reconcile/events.ts';
 import { oneOf, parseCommandLine } from './cli-args.ts';
+import { DEFAULT_DIR } from './stack/args.ts';
 
-const HELP = `Usage: npm run redrive -- --kind <Kind|all> [--dry-run] [--queue-url URL] [--dlq-url URL] [--endpoint URL] [--region R]
+const LOCAL_KUBECONFIG = join(DEFAULT_DIR, 'ironcore.kubeconfig');
+const HELP = `Usage: npm run redrive -- --kind <Kind|all> [--dry-run] [--queue-url URL] [--dlq-url URL] [--endpoint URL] [--region R] [--ironcore-kubeconfig F]
 
-Lists the keys in a kind's dead-letter queue with their receive counts and moves them back onto the
-kind's main FIFO queue (same body and MessageGroupId, a deduplication id of their own).
+Lists the keys in a kind's dead-letter queue with their receive counts and last error, and moves
+them back onto the kind's main FIFO queue (same body and MessageGroupId, a deduplication id of
+their own).
 
   --kind K       ${PRIMARY_KINDS.join(', ')} or all
   --dry-run      list only; move nothing
@@ -19,9 +28,11 @@ kind's main FIFO queue (same body and MessageGroupId, a deduplication id of thei
   --dlq-url U    the dead-letter queue (default: the main queue's name with -dlq before .fifo)
   --endpoint U   SQS endpoint (default: $SQS_ENDPOINT, else AWS)
   --region R     AWS region (default: $AWS_REGION)
-
-The last error of a key is not stored on the queue: look it up in the reconcile function's logs by
-its key and messageId (both printed here; every reconcile log line carries them).`;
+  --ironcore-kubeconfig F
+                 where the last errors are read: the newest Warning Event apinetlet recorded on
+                 each key's ironcore object (needs \`list events\`). Default: $IRONCORE_KUBECONFIG,
+                 else ${LOCAL_KUBECONFIG} when it exists (npm start); without one, no last error
+                 is shown. Every reconcile log line carries the key and messageId printed here too.`;
 
 const cli = parseCommandLine({
   command: 'npm run redrive --',
@@ -33,6 +44,7 @@ const cli = parseCommandLine({
     'dlq-url': { type: 'string' },
     endpoint: { type: 'string' },
     region: { type: 'string' },
+    'ironcore-kubeconfig': { type: 'string' },
   },
 });
 const { values } = cli;
@@ -46,6 +58,33 @@ for (const f of ['queue-url', 'dlq-url', 'endpoint'] as const) {
 }
 const endpoint = values.endpoint ?? process.env.SQS_ENDPOINT;
 const sqs = createSqsClient({ endpoint, region: values.region ?? process.env.AWS_REGION, ...(endpoint ? { credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local' } } : {}) });
+
+const kubeconfigFile = values['ironcore-kubeconfig'] ?? (process.env.IRONCORE_KUBECONFIG?.trim() || (existsSync(LOCAL_KUBECONFIG) ? LOCAL_KUBECONFIG : undefined));
+let ironcoreClient: KubeClient | undefined;
+if (kubeconfigFile) {
+  try {
+    ironcoreClient = createKubeClient(loadKubeConfig(kubeconfigFile, 'ironcore kubeconfig'));
+  } catch (err) {
+    cli.fail(`--ironcore-kubeconfig: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+/** One lookup problem is printed once; then the remaining keys say "not looked up". */
+let lookupProblem: string | undefined;
+async function lastErrorText(kind: PrimaryKind, d: { key: string; uid?: string }): Promise<string> {
+  if (!ironcoreClient) return 'not looked up (no ironcore kubeconfig; pass --ironcore-kubeconfig)';
+  if (lookupProblem) return 'not looked up (see above)';
+  const [namespace, name] = d.key.split('/');
+  if (!namespace || !name) return 'unknown (the key is not <namespace>/<name>)';
+  try {
+    const w = await lastWarningOf(ironcoreClient, kind, { namespace, name, uid: d.uid });
+    if (!w) return 'no Warning Event recorded (see the reconcile logs by key and messageId)';
+    return `${w.reason}: ${w.message}${w.count > 1 ? ` (${w.count} times` : ' (once'}${w.at ? `, last ${w.at})` : ')'}`;
+  } catch (err) {
+    lookupProblem = (err as Error).message.split('\n')[0];
+    console.log(`  (cannot read Events from the ironcore cluster: ${lookupProblem})`);
+    return 'not looked up';
+  }
+}
 
 let problems = 0;
 for (const kind of kinds) {
@@ -61,7 +100,8 @@ for (const kind of kinds) {
     console.log(`${kind}: ${res.listed.length} dead-lettered key(s) in ${deadLetterQueueUrl}`);
     for (const d of res.listed) {
       const extra = d.problem ? `  NOT MOVED: ${d.problem}` : '';
-      console.log(`  ${d.key}  receives=${d.receiveCount}  sent=${d.sentAt ?? '?'}  messageId=${d.messageId}  last error: see reconcile logs (key=${d.key})${extra}`);
+      console.log(`  ${d.key}  receives=${d.receiveCount}  sent=${d.sentAt ?? '?'}  messageId=${d.messageId}${extra}`);
+      console.log(`    last error: ${await lastErrorText(kind, d)}`);
     }
     for (const f of res.failed) console.log(`  FAILED ${f.key}: ${f.reason}`);
     console.log(values['dry-run'] ? `${kind}: dry run, nothing moved` : `${kind}: moved ${res.moved} back onto ${queueUrl}`);

@@ -14,6 +14,8 @@ export interface DeadLetter {
   messageId: string;
   /** "<namespace>/<name>", or the MessageGroupId when the body is unreadable. */
   key: string;
+  /** The ironcore object's uid the message carries, if any. */
+  uid?: string;
   /** SQS ApproximateReceiveCount as the dead-letter queue reports it. */
   receiveCount: number;
   /** When the key was first sent (SentTimestamp), ISO 8601. */
@@ -71,6 +73,7 @@ export async function redriveDeadLetters(opts: {
       const item: DeadLetter = {
         messageId: m.MessageId!,
         key: parsed.ok ? messageGroupId(parsed.message) : (m.Attributes?.MessageGroupId ?? '?'),
+        ...(parsed.ok && parsed.message.uid ? { uid: parsed.message.uid } : {}),
         receiveCount: Number(m.Attributes?.ApproximateReceiveCount) || 0,
         ...(Number.isFinite(sent) && sent > 0 ? { sentAt: new Date(sent).toISOString() } : {}),
         ...(parsed.ok ? {} : { problem: parsed.reason }),

@@ -13,7 +13,7 @@ import { AlreadyExistsError, ConflictError, type KubeClient } from '../kube/inde
 import type { KubeObject } from '../kube/types.ts';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { getLogger } from '../log.ts';
-import { eventName, newEvent, repeatPatch, type EventSpec, type InvolvedObject } from './core/events.ts';
+import { eventName, latestWarning, newEvent, repeatPatch, type EventSpec, type InvolvedObject, type LastWarning } from './core/events.ts';
 
 /** How a reconciler records Events; part of the ReconcileEnv. */
 export interface EventSettings {
@@ -74,4 +74,15 @@ async function writeEvent(client: KubeClient, involved: InvolvedObject, spec: Ev
       throw err;
     }
   }
+}
+
+/**
+ * The newest Warning apinetlet recorded on the ironcore object `<namespace>/<name>` of `kind`
+ * (one LIST of its Events by field selector; needs `list events`). With `uid`, only Events of
+ * that incarnation of the object count.
+ */
+export async function lastWarningOf(client: KubeClient, kind: string, key: { namespace: string; name: string; uid?: string }): Promise<LastWarning | undefined> {
+  const fields = [`involvedObject.kind=${kind}`, `involvedObject.name=${key.name}`, 'type=Warning', ...(key.uid ? [`involvedObject.uid=${key.uid}`] : [])];
+  const list = await client.list(core.Event, { namespace: key.namespace, fieldSelector: fields.join(',') });
+  return latestWarning(list.items);
 }

@@ -13,6 +13,11 @@ import { createReconcileHandler } from '../../shared/queue/consumer.ts';
 import { deliverOnce } from '../../shared/queue/delivery.ts';
 import { deadLetterQueueUrlOf, redriveDeadLetters } from '../../shared/queue/redrive.ts';
 import { createSqsClient } from '../../shared/queue/sqs.ts';
+import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { createKubeClient, loadKubeConfig } from '../../shared/kube/index.ts';
+import { kindReconcilers } from '../../shared/reconcile/index.ts';
+import { reconcilerFor } from '../../shared/reconcile/runtime.ts';
 import { startE2E, until, type E2E } from './helpers.ts';
 
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
@@ -71,4 +76,55 @@ describe('dead-letter redrive on the local stack', () => {
     await until('providerID on dlq/parked', async () => ((await c.ironcore.get(ironcore.Network, 'dlq', 'parked'))?.spec as { providerID?: string })?.providerID);
     expect((await redriveDeadLetters({ sqs, queueUrl, deadLetterQueueUrl: dlqUrl, dryRun: true })).listed).toEqual([]);
   }, 60_000);
+
+  it('npm run redrive shows the last error of a dead-lettered key: the Warning the real reconcile recorded', async () => {
+    const { stack, c } = e2e;
+    const sqs = createSqsClient({ endpoint: stack.info.sqs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const queueUrl = stack.info.sqs.queues.VirtualIP;
+    await ensureNamespace(c, 'dlq');
+    await stack.pauseReconcilers();
+    const vip = await createIroncore(c, { apiVersion: 'networking.ironcore.dev/v1alpha1', kind: 'VirtualIP', metadata: { namespace: 'dlq', name: 'unreachable' }, spec: { type: 'Public', ipFamily: 'IPv4' } });
+    // the cause: the real VirtualIP reconcile with an apinet cluster that does not answer
+    const apinetText = readFileSync(stack.info.apinet.kubeconfig, 'utf8').replace(/server: \S+/, 'server: https://127.0.0.1:9');
+    const failing = createReconcileHandler({
+      kind: 'VirtualIP',
+      reconcile: reconcilerFor(kindReconcilers.VirtualIP, {
+        ironcore: c.ironcore,
+        apinet: createKubeClient(loadKubeConfig(apinetText, 'unreachable apinet kubeconfig')),
+        settings: { apinetNamespace: c.apinetNamespace, nodeAffinityAware: false, peeringDisabled: false },
+        now: () => new Date(),
+      }),
+      sqs,
+      queueUrl,
+      logger: new Logger({ logLevel: 'SILENT' }),
+      metrics: new Metrics({ namespace: 'apinetlet-test' }),
+      backoff: { capSeconds: 0 },
+    });
+    for (let i = 0; i < 8; i++) await deliverOnce({ sqs, queueUrl, handler: failing });
+
+    const cli = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+        execFile(process.execPath, ['--import', 'tsx', 'infra/local/redrive.ts', ...args], { cwd: new URL('../..', import.meta.url).pathname, env: { ...process.env, SQS_ENDPOINT: stack.info.sqs.endpoint, AWS_REGION: 'us-east-1', IRONCORE_KUBECONFIG: '' } }, (err, stdout, stderr) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        ),
+      );
+    const withEvents = await cli(['--kind', 'VirtualIP', '--queue-url', queueUrl, '--dry-run', '--ironcore-kubeconfig', stack.info.ironcore.kubeconfig]);
+    expect(withEvents.stderr).toBe('');
+    expect(withEvents.code).toBe(0);
+    const line = withEvents.stdout.split('\n').findIndex((l) => l.includes('dlq/unreachable'));
+    expect(line, withEvents.stdout).toBeGreaterThanOrEqual(0);
+    // the Warning of the failed step, with the connection error, counted once per failed delivery
+    expect(withEvents.stdout.split('\n')[line + 1]).toMatch(/^ {4}last error: [A-Z][A-Za-z]+Failed: .*(ECONNREFUSED|connect).* \((\d+) times, last \d{4}-\d\d-\d\dT/);
+    const times = Number(/\((\d+) times/.exec(withEvents.stdout.split('\n')[line + 1]!)![1]);
+    expect(times).toBeGreaterThanOrEqual(5);
+    // without a kubeconfig the tool says so instead of guessing
+    const without = await cli(['--kind', 'VirtualIP', '--queue-url', queueUrl, '--dry-run']);
+    expect(without.code).toBe(0);
+    expect(without.stdout).toMatch(/last error: not looked up \(no ironcore kubeconfig; pass --ironcore-kubeconfig\)/);
+
+    // clean up: the key goes back and converges with the real reconcilers
+    stack.resumeReconcilers();
+    expect((await redriveDeadLetters({ sqs, queueUrl, deadLetterQueueUrl: deadLetterQueueUrlOf(queueUrl) })).moved).toBeGreaterThanOrEqual(1);
+    await until('apinet IP of dlq/unreachable', () => c.apinet.get(apinet.IP, c.apinetNamespace, vip.metadata.uid!));
+  }, 90_000);
 });

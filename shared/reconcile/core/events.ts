@@ -114,3 +114,29 @@ export function repeatPatch(existing: KubeObject, now: Date): Record<string, unk
   const count = typeof existing.count === 'number' && existing.count > 0 ? existing.count : 1;
   return { count: count + 1, lastTimestamp: seconds(now) };
 }
+
+/** The newest Warning apinetlet recorded on an object: what `npm run redrive` shows as a key's last error. */
+export interface LastWarning {
+  reason: string;
+  message: string;
+  count: number;
+  /** RFC 3339, the Event's lastTimestamp. */
+  at?: string;
+}
+
+/**
+ * From the Events of one object, the newest Warning written by apinetlet (`source.component`),
+ * by lastTimestamp (ties: the higher count). Events of other writers and Normal Events are ignored.
+ */
+export function latestWarning(events: readonly KubeObject[]): LastWarning | undefined {
+  let best: LastWarning | undefined;
+  for (const e of events) {
+    if (e.type !== 'Warning' || (e.source as { component?: string } | undefined)?.component !== EVENT_COMPONENT) continue;
+    const at = typeof e.lastTimestamp === 'string' ? e.lastTimestamp : typeof e.firstTimestamp === 'string' ? e.firstTimestamp : undefined;
+    const count = typeof e.count === 'number' && e.count > 0 ? e.count : 1;
+    const candidate: LastWarning = { reason: String(e.reason ?? ''), message: String(e.message ?? ''), count, ...(at ? { at } : {}) };
+    const newer = !best || (at ?? '') > (best.at ?? '') || ((at ?? '') === (best.at ?? '') && count > best.count);
+    if (newer) best = candidate;
+  }
+  return best;
+}

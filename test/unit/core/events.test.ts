@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ForbiddenError, UnavailableError } from '../../../shared/kube/errors.ts';
 import { ReconcileError, UnknownLoadBalancerTypeError } from '../../../shared/reconcile/core/errors.ts';
-import { EVENT_MESSAGE_LIMIT, eventForError, eventName, newEvent, repeatPatch, type EventSpec } from '../../../shared/reconcile/core/events.ts';
+import { EVENT_MESSAGE_LIMIT, eventForError, eventName, latestWarning, newEvent, repeatPatch, type EventSpec } from '../../../shared/reconcile/core/events.ts';
 
 const involved = { apiVersion: 'networking.ironcore.dev/v1alpha1', kind: 'Network', namespace: 'ns', name: 'net', uid: 'u-1', resourceVersion: '7' };
 const spec: EventSpec = { type: 'Warning', reason: 'ApplyFailed', message: 'boom' };
@@ -67,5 +67,21 @@ describe('reasons of failures', () => {
     expect(eventForError(new UnknownLoadBalancerTypeError('ns/lb', 'Odd')).reason).toBe('InvalidSpec');
     expect(eventForError(new ReconcileError('ns/x', 'odd-step', 'z')).reason).toBe('ReconcileFailed');
     expect(eventForError(new Error('plain'))).toEqual({ type: 'Warning', reason: 'ReconcileFailed', message: 'plain' });
+  });
+});
+
+describe('latestWarning (the last error npm run redrive shows)', () => {
+  const ev = (over: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'Event', metadata: { name: String(over.reason) }, type: 'Warning', source: { component: 'apinetlet' }, count: 1, ...over });
+  it('picks the newest Warning by lastTimestamp; ties go to the higher count', () => {
+    const events = [
+      ev({ reason: 'ApplyFailed', message: 'old', lastTimestamp: '2026-01-01T00:00:01Z', count: 9 }),
+      ev({ reason: 'ReadFailed', message: 'new', lastTimestamp: '2026-01-01T00:00:05Z', count: 2 }),
+      ev({ reason: 'StatusFailed', message: 'same time, fewer', lastTimestamp: '2026-01-01T00:00:05Z', count: 1 }),
+    ];
+    expect(latestWarning(events)).toEqual({ reason: 'ReadFailed', message: 'new', count: 2, at: '2026-01-01T00:00:05Z' });
+  });
+  it('ignores Normal Events and Events of other writers; none → undefined', () => {
+    expect(latestWarning([ev({ reason: 'ProjectionCreated', type: 'Normal', lastTimestamp: '2026-01-02T00:00:00Z' }), ev({ reason: 'BackOff', source: { component: 'kubelet' }, lastTimestamp: '2026-01-03T00:00:00Z' })])).toBeUndefined();
+    expect(latestWarning([])).toBeUndefined();
   });
 });
