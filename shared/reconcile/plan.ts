@@ -32,8 +32,13 @@ export interface PlannedWrite {
   after?: KubeObject;
 }
 
-/** A client whose reads pass through and whose writes are dry-run and appended to `writes`. */
-export function planClient(inner: KubeClient, cluster: PlannedWrite['cluster'], writes: PlannedWrite[], overrides: KubeObject[] = []): KubeClient {
+/**
+ * A client whose reads pass through and whose writes are dry-run and appended to `writes`.
+ * With `dryRun: false` the writes are stored as usual and still recorded: what a real reconcile
+ * wrote, in the same shape as its plan (the tests compare the two).
+ */
+export function planClient(inner: KubeClient, cluster: PlannedWrite['cluster'], writes: PlannedWrite[], overrides: KubeObject[] = [], mode: { dryRun?: boolean } = {}): KubeClient {
+  const dryRun = mode.dryRun ?? true;
   const override = (res: ResourceInfo, ns: string | undefined, name: string) =>
     overrides.find((o) => o.kind === res.kind && (o.metadata.namespace ?? undefined) === (ns ?? undefined) && o.metadata.name === name);
   const record = async <T>(w: Omit<PlannedWrite, 'cluster' | 'before' | 'after'>, res: ResourceInfo, run: () => Promise<T>): Promise<T> => {
@@ -67,23 +72,23 @@ export function planClient(inner: KubeClient, cluster: PlannedWrite['cluster'], 
     apply: async (res, obj, opts) => (await client.applyReporting(res, obj, opts)).object as never,
     applyReporting: (res, obj, opts) =>
       record({ verb: 'apply', kind: res.kind, namespace: obj.metadata.namespace, name: obj.metadata.name!, subresource: opts.subresource, body: obj }, res, () =>
-        inner.applyReporting(res, obj, { ...opts, dryRun: true }),
+        inner.applyReporting(res, obj, { ...opts, dryRun }),
       ),
     create: (res, obj, opts) =>
       record({ verb: 'create', kind: res.kind, namespace: obj.metadata.namespace, name: obj.metadata.name ?? '', body: obj }, res, () =>
-        inner.create(res, obj, { ...opts, dryRun: true }),
+        inner.create(res, obj, { ...opts, dryRun }),
       ),
     mergePatch: (res, ns, name, patch, opts = {}) =>
       record({ verb: 'merge-patch', kind: res.kind, namespace: ns, name, subresource: opts.subresource, body: patch }, res, () =>
-        notStoredYet(res, ns, name, (o) => mergeLocally(o, patch), () => inner.mergePatch(res, ns, name, patch, { ...opts, dryRun: true })),
+        notStoredYet(res, ns, name, (o) => mergeLocally(o, patch), () => inner.mergePatch(res, ns, name, patch, { ...opts, dryRun })),
       ),
     jsonPatch: (res, ns, name, ops, opts = {}) =>
       record({ verb: 'json-patch', kind: res.kind, namespace: ns, name, subresource: opts.subresource, body: ops }, res, () =>
-        notStoredYet(res, ns, name, (o) => o, () => inner.jsonPatch(res, ns, name, ops, { ...opts, dryRun: true })),
+        notStoredYet(res, ns, name, (o) => o, () => inner.jsonPatch(res, ns, name, ops, { ...opts, dryRun })),
       ),
     delete: (res, ns, name, opts = {}) =>
       record({ verb: 'delete', kind: res.kind, namespace: ns, name, body: opts }, res, async () => {
-        const r = await inner.delete(res, ns, name, { ...opts, dryRun: true });
+        const r = await inner.delete(res, ns, name, { ...opts, dryRun });
         return r.state === 'deleting' ? (r.object as never) : (r as never);
       }).then((r) => (r && (r as KubeObject).metadata ? { state: 'deleting' as const, object: r as never } : { state: 'gone' as const })),
   };

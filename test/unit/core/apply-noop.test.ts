@@ -41,6 +41,31 @@ describe('no-op apply detection (issue 12, part 3)', () => {
     expect(applyWouldChangeNothing(undefined, body, M)).toBe(false);
   });
 
+  it('atomic maps (a LabelSelector, a LocalObjectReference: `f:selector: {}`) are owned and compared whole', () => {
+    // what the real apinet server records for a LoadBalancer (apinet-api.md §3.4); label keys contain dots
+    const lbBody = {
+      apiVersion: 'core.apinet.ironcore.dev/v1alpha1',
+      kind: 'LoadBalancer',
+      metadata: { name: 'u2', namespace: 'apinet', labels: { 'apinetlet.ironcore.dev/loadbalancer-uid': 'u2' } },
+      spec: { networkRef: { name: 'n' }, selector: { matchLabels: { 'apinetlet.ironcore.dev/loadbalancer-uid': 'u2' } } },
+    };
+    const lbFields = { 'f:metadata': { 'f:labels': { 'f:apinetlet.ironcore.dev/loadbalancer-uid': {} } }, 'f:spec': { 'f:networkRef': {}, 'f:selector': {} } };
+    const lb = (spec: Record<string, unknown>, fieldsV1: unknown = lbFields) => ({
+      ...lbBody,
+      metadata: { ...lbBody.metadata, uid: 'x', managedFields: [{ manager: M, operation: 'Apply', apiVersion: lbBody.apiVersion, fieldsType: 'FieldsV1', fieldsV1 }] },
+      spec,
+    });
+    expect(applyWouldChangeNothing(lb(lbBody.spec), lbBody, M)).toBe(true);
+    // the stored selector has more than we send: the apply would replace the atomic map
+    expect(applyWouldChangeNothing(lb({ ...lbBody.spec, selector: { matchLabels: { ...lbBody.spec.selector.matchLabels, extra: 'x' } } }), lbBody, M)).toBe(false);
+    expect(applyWouldChangeNothing(lb({ ...lbBody.spec, networkRef: { name: 'other' } }), lbBody, M)).toBe(false);
+    // an owned atomic map the body no longer sends at all: the apply would remove it
+    expect(applyWouldChangeNothing(lb(lbBody.spec), { ...lbBody, spec: { networkRef: { name: 'n' } } }, M)).toBe(false);
+    // granular ownership (the emulator before §3.4) is still recognised
+    const granular = { ...lbFields, 'f:spec': { 'f:networkRef': { 'f:name': {} }, 'f:selector': { 'f:matchLabels': { 'f:apinetlet.ironcore.dev/loadbalancer-uid': {} } } } };
+    expect(applyWouldChangeNothing(lb(lbBody.spec, granular), lbBody, M)).toBe(true);
+  });
+
   it('carriesFields: desired is a subset, lists compared element by element, absent = null = []', () => {
     expect(carriesFields({ a: 1, b: 2 }, { a: 1 })).toBe(true);
     expect(carriesFields({ a: 1 }, { a: 1, b: 2 })).toBe(false);

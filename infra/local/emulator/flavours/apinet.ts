@@ -66,7 +66,7 @@ function hooks(b: Behaviour): KindHooks {
 function kind(
   k: string,
   resource: string,
-  opts: { statusSubresource: boolean; shortNames?: string[]; listMapKeys?: Record<string, string[]>; fieldSelectors?: KindDef['fieldSelectors'] },
+  opts: { statusSubresource: boolean; shortNames?: string[]; listMapKeys?: Record<string, string[]>; atomicMaps?: string[]; fieldSelectors?: KindDef['fieldSelectors'] },
   behaviour: Behaviour,
 ): KindDef {
   return {
@@ -83,6 +83,7 @@ function kind(
     generation: false,
     listMapKeys: { 'metadata.ownerReferences': ['uid'], ...(opts.listMapKeys ?? {}) },
     listSets: ['metadata.finalizers'],
+    ...(opts.atomicMaps ? { atomicMaps: opts.atomicMaps } : {}),
     ...(opts.fieldSelectors ? { fieldSelectors: opts.fieldSelectors } : {}),
     hooks: hooks(behaviour),
   };
@@ -109,6 +110,7 @@ const CLAIMERS = {
 export function apinetFlavour(opts?: { publicPools?: { IPv4?: string; IPv6?: string } }): Flavour {
   const pools: PublicPools = parsePools(opts?.publicPools);
   const kinds: KindDef[] = [
+    // §3.4: LocalObjectReference, LocalUIDReference and LabelSelector values are atomic maps for SSA.
     kind('Network', 'networks', { statusSubresource: true }, {
       decode: { prefixes: ['spec.peerings[].prefixes[].prefix'] },
       validate: validateNetwork,
@@ -123,32 +125,32 @@ export function apinetFlavour(opts?: { publicPools?: { IPv4?: string; IPv6?: str
       validate: validateIp,
       onCreate: (obj, ctx) => allocateIpObject(obj, pools, ctx), // SRV-02
     }),
-    kind('LoadBalancer', 'loadbalancers', { statusSubresource: true, listMapKeys: { 'spec.ips': ['name'] } }, {
+    kind('LoadBalancer', 'loadbalancers', { statusSubresource: true, listMapKeys: { 'spec.ips': ['name'] }, atomicMaps: ['spec.networkRef', 'spec.selector', 'spec.template.spec.networkRef', 'spec.template.spec.nodeRef'] }, {
       decode: { ips: ['spec.ips[].ip'] },
       familyFromIp: ['spec.ips'],
       validate: validateLoadBalancer,
       claimer: CLAIMERS.LoadBalancer,
     }),
     kind('LoadBalancerRouting', 'loadbalancerroutings', { statusSubresource: false }, { decode: { ips: ['destinations[].ip'] } }),
-    kind('NATGateway', 'natgateways', { statusSubresource: true, listMapKeys: { 'spec.ips': ['name'] } }, {
+    kind('NATGateway', 'natgateways', { statusSubresource: true, listMapKeys: { 'spec.ips': ['name'] }, atomicMaps: ['spec.networkRef'] }, {
       decode: { ips: ['spec.ips[].ip'] },
       validate: validateNATGateway,
       claimer: CLAIMERS.NATGateway,
     }),
-    kind('NATGatewayAutoscaler', 'natgatewayautoscalers', { statusSubresource: true }, {
+    kind('NATGatewayAutoscaler', 'natgatewayautoscalers', { statusSubresource: true, atomicMaps: ['spec.natGatewayRef'] }, {
       validate: (obj, old, ctx) => validateNATGatewayAutoscaler(obj, old, ctx.subresource),
     }),
-    kind('NetworkInterface', 'networkinterfaces', { statusSubresource: true, listMapKeys: { 'spec.publicIPs': ['name'] } }, {
+    kind('NetworkInterface', 'networkinterfaces', { statusSubresource: true, listMapKeys: { 'spec.publicIPs': ['name'] }, atomicMaps: ['spec.networkRef', 'spec.nodeRef'] }, {
       decode: { ips: ['spec.ips[]', 'spec.publicIPs[].ip', 'status.publicIPs[]', 'status.natIPs[]'], prefixes: ['spec.prefixes[]', 'status.prefixes[]'] },
       familyFromIp: ['spec.publicIPs'],
       validate: validateNetworkInterface,
       claimer: CLAIMERS.NetworkInterface, // SRV-05
     }),
-    kind('NetworkPolicy', 'networkpolicies', { statusSubresource: false, shortNames: ['netpol'] }, {
+    kind('NetworkPolicy', 'networkpolicies', { statusSubresource: false, shortNames: ['netpol'], atomicMaps: ['spec.networkRef', 'spec.networkInterfaceSelector'] }, {
       decode: { prefixes: ['spec.ingress[].from[].ipBlock.cidr', 'spec.ingress[].from[].ipBlock.except[]', 'spec.egress[].to[].ipBlock.cidr', 'spec.egress[].to[].ipBlock.except[]'] },
       validate: validateNetworkPolicy,
     }),
-    kind('NetworkPolicyRule', 'networkpolicyrules', { statusSubresource: false }, {
+    kind('NetworkPolicyRule', 'networkpolicyrules', { statusSubresource: false, atomicMaps: ['networkRef'] }, {
       decode: { ips: ['targets[].ip'], prefixes: ['ingressRule[].ipBlock[].cidr', 'egressRule[].ipBlock[].cidr', 'ingressRule[].ips[].prefix', 'egressRule[].ips[].prefix'] },
     }),
   ];
