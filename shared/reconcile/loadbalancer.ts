@@ -23,7 +23,7 @@ import {
 } from './core/loadbalancer.ts';
 import type { KindReconciler, ReconcileEnv } from './runtime.ts';
 import { networkNotFound } from './core/events.ts';
-import { applyApinet, isImmutableFieldError, atStep, deleteApinetOfGone, finalizeApinetByUid, parseAs, patchIroncoreStatus } from './steps.ts';
+import { applyApinet, atStep, deleteApinetOfGone, finalizeApinetByUid, parseAs, patchIroncoreStatus } from './steps.ts';
 
 /** Seconds to wait when the apinet server has not allocated a public address yet (SRV-04). */
 const ALLOCATION_WAIT_SECONDS = 2;
@@ -67,22 +67,23 @@ async function observe(lb: IroncoreLoadBalancer, env: ReconcileEnv, key: string)
  * The apply, keeping the stored `spec.selector` of an apinet LoadBalancer the Go apinetlet v0.3.0
  * created: its selector also matches the origin *name* label (2.2 moved that to an annotation),
  * and the selector is immutable, so it stays as it is (the Instances it selects keep matching).
+ * Decided from the GET the apply makes anyway: no rejected apply, no extra read.
  */
-async function applyKeepingSelector(env: ReconcileEnv, body: ApinetLoadBalancerApply, ctx: ReconcileContext): Promise<KubeObject> {
-  try {
-    return await applyApinet(env, apinet.LoadBalancer, applyBody(body));
-  } catch (err) {
-    if (!isImmutableFieldError(err, 'selector')) throw err;
-    const stored = await env.apinet.get(apinet.LoadBalancer, body.metadata.namespace, body.metadata.name);
-    const selector = (stored?.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector;
-    if (!selector?.matchLabels) throw err;
-    ctx.logger.debug('apinet LoadBalancer with the Go apinetlet selector: kept (immutable)', { name: body.metadata.name });
+function applyKeepingSelector(env: ReconcileEnv, body: ApinetLoadBalancerApply, ctx: ReconcileContext): Promise<KubeObject> {
+  return applyApinet(env, apinet.LoadBalancer, applyBody(body), undefined, (desired, stored) => {
+    const selector = (stored.spec as { selector?: { matchLabels?: Record<string, string>; matchExpressions?: unknown[] } } | undefined)?.selector;
+    const ours = body.spec.selector.matchLabels;
+    if (!selector?.matchLabels || selector.matchExpressions?.length || sameLabels(selector.matchLabels, ours)) return desired;
+    ctx.logger.debug('apinet LoadBalancer with a selector of its own (the Go apinetlet\'s): kept (immutable)', { name: body.metadata.name });
     // The template's labels must match the selector: ours plus the selector's (the Go name label).
     const template = { ...body.spec.template, metadata: { ...body.spec.template.metadata, labels: { ...body.spec.template.metadata.labels, ...selector.matchLabels } } };
     const keeping: ApinetLoadBalancerApply = { ...body, spec: { ...body.spec, selector: { matchLabels: selector.matchLabels }, template } };
-    return applyApinet(env, apinet.LoadBalancer, applyBody(keeping));
-  }
+    return applyBody(keeping);
+  });
 }
+
+const sameLabels = (a: Record<string, string>, b: Record<string, string>) =>
+  Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
 
 async function reconcile(lb: IroncoreLoadBalancer, env: ReconcileEnv, ctx: ReconcileContext): Promise<ReconcileResult> {
   const key = objectKey(lb.metadata);

@@ -22,12 +22,16 @@ import { projectionCreated } from './core/events.ts';
 export async function applyApinet<T extends KubeObject = KubeObject>(
   env: ReconcileEnv,
   res: ResourceInfo,
-  body: KubeObject,
+  desired: KubeObject,
   fieldManager = APINETLET_FIELD_MANAGER,
+  /** Adapts the body to the stored object (e.g. an immutable field kept as stored) before the no-op check and the apply. */
+  adapt?: (body: KubeObject, stored: T) => KubeObject,
 ): Promise<T> {
+  let body = desired;
   const { name, namespace } = body.metadata ?? {};
   if (name && namespace) {
     const current = await env.apinet.get<T>(res, namespace, name);
+    if (current && adapt) body = adapt(body, current);
     if (current && applyWouldChangeNothing(current, body as Record<string, unknown>, fieldManager)) return current;
   }
   const { object, created } = await env.apinet.applyReporting<T>(res, body, { fieldManager, force: true });

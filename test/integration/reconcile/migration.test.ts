@@ -16,7 +16,7 @@ import type { KubeObject } from '../../../shared/kube/types.ts';
 import { loadBalancerReconciler } from '../../../shared/reconcile/loadbalancer.ts';
 import { networkReconciler } from '../../../shared/reconcile/network.ts';
 import { runResync } from '../../../shared/resync/index.ts';
-import { APINET_NAMESPACE as ANS, startHarness, type Harness } from '../harness.ts';
+import { APINET_NAMESPACE as ANS, measureApiCalls, startHarness, type Harness } from '../harness.ts';
 
 type Obj = KubeObject & { spec?: any; status?: any };
 type ManagedField = { manager: string; operation: string; subresource?: string; fieldsV1?: Record<string, any> };
@@ -113,10 +113,19 @@ describe('taking over from the Go apinetlet (v0.3.0 state)', () => {
     );
     void net;
 
-    await h.reconcile(loadBalancerReconciler, ns, 'lb').catch(async (err) => {
-      const evs = (await h.ironcore.list(core.Event, { namespace: ns })).items.map((e) => `${e.reason}: ${e.message}`);
-      throw new Error(`${(err as Error).message}\n${evs.join('\n')}`);
-    });
+    const takeover = await measureApiCalls(h, () =>
+      h.reconcile(loadBalancerReconciler, ns, 'lb').catch(async (err) => {
+        const evs = (await h.ironcore.list(core.Event, { namespace: ns })).items.map((e) => `${e.reason}: ${e.message}`);
+        throw new Error(`${(err as Error).message}\n${evs.join('\n')}`);
+      }),
+    );
+    // The stored selector is kept from the GET the apply makes anyway: one apply each (LB, routing),
+    // no apply rejected as "field is immutable" first, no extra read.
+    expect(takeover.apinet.applies, JSON.stringify(takeover.apinet)).toBe(2);
+    expect(takeover.apinet.byVerb['get loadbalancers']).toBe(1);
+    // and once taken over, a reconcile writes nothing (the kept selector counts as carried)
+    const again = await measureApiCalls(h, () => h.reconcile(loadBalancerReconciler, ns, 'lb'));
+    expect(again.apinet.writes, JSON.stringify(again.apinet)).toBe(0);
     const after = (await h.apinet.get<Obj>(apinet.LoadBalancer, ANS, lb.metadata.uid!))!;
     expect(after.metadata.uid).toBe(alb.metadata.uid);
     expect(after.spec.selector).toEqual({ matchLabels: labels });
