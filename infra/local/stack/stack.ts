@@ -209,6 +209,7 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
           watchFilter: config.watchFilter,
           natAutoscaling: config.natAutoscaling,
           peeringDisabled: config.disableNetworkPeering,
+          nodeAffinityAware: config.nodeAffinityAware,
           remainingMs: () => (stopping ? 0 : 60_000),
           reserveMs: 1,
         },
