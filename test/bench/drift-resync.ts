@@ -44,7 +44,11 @@ const API = 'networking.ironcore.dev/v1alpha1';
 const APINET = 'core.apinet.ironcore.dev/v1alpha1';
 const ANS = 'apinet';
 
-const child = spawn(process.execPath, ['--import', 'tsx', new URL('./resync-servers.ts', import.meta.url).pathname, '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+// Public addresses for 4 VIPs + 1 LB + NAT IPs per set: a /12 instead of the emulator's default pool.
+const child = spawn(process.execPath, ['--import', 'tsx', new URL('./resync-servers.ts', import.meta.url).pathname, '1'], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, BENCH_PUBLIC_POOL: process.env.BENCH_PUBLIC_POOL ?? '100.64.0.0/12' },
+});
 const line = await new Promise<string>((resolve, reject) => {
   createInterface({ input: child.stdout! }).once('line', resolve);
   child.once('exit', (code) => reject(new Error(`benchmark servers exited with ${code} before they were ready`)));
