@@ -4,7 +4,7 @@
  * to fauxqs in a child process) and against a bare Hono app that parses the body and allows. At 1,
  * 16 and 64 connections: p50/p99 latency and req/s, and the ratio admission / bare.
  *
- *   node --import tsx test/bench/admission-ratio.ts [seconds per run, default 10]
+ *   node --import tsx test/bench/admission-ratio.ts [seconds per run, default 10] [--json F]
  *
  * Plain HTTP on loopback; autocannon runs in this process beside both apps (same share for both).
  */
@@ -90,7 +90,7 @@ for (const c of [1, 16, 64]) {
   console.log(`| ${c} | ${ra.p50} / ${ra.p99} | ${Math.round(ra.rps)} | ${rb.p50} / ${rb.p99} | ${Math.round(rb.rps)} | ${ratio(ra.p50, rb.p50)} | ${ratio(ra.p99, rb.p99)} | ${ratio(ra.rps, rb.rps)} |`);
   if (ra.non2xx || ra.errors || rb.non2xx || rb.errors) console.log(`  non-2xx/errors: admission ${ra.non2xx}/${ra.errors}, bare ${rb.non2xx}/${rb.errors}`);
 }
-if (process.argv.includes('--json')) console.log(JSON.stringify(rows));
+if (process.argv.includes('--json')) await (await import('node:fs/promises')).writeFile(process.argv[process.argv.indexOf('--json') + 1]!, JSON.stringify(rows));
 a.server.close();
 b.server.close();
 child.kill('SIGTERM');
