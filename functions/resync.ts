@@ -32,6 +32,7 @@ export const handler = (event: ResyncEvent | undefined, context: Context): Promi
   event?.redrive === true ? redriveAllKinds({ sqs, queueUrls: config.queueUrls, logger: deps.logger, run: event.id }) : runResync(deps, {
     mode: event?.mode === 'drift' ? 'drift' : 'full',
     peeringDisabled: config.disableNetworkPeering,
+    nodeAffinityAware: config.nodeAffinityAware,
     apinetNamespace: config.apinetNamespace,
     watchFilter: config.watchFilter,
     natAutoscaling: config.natAutoscaling,

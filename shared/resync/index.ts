@@ -54,6 +54,8 @@ export interface ResyncOptions {
   mode?: 'full' | 'drift';
   /** APINETLET_DISABLE_NETWORK_PEERING, for the drift checks of Networks; default false. */
   peeringDisabled?: boolean;
+  /** APINETLET_NODE_AFFINITY_AWARE, for the drift checks of LoadBalancers; default false. */
+  nodeAffinityAware?: boolean;
   /** APINETLET_WATCH_FILTER (R-GEN-03); undefined = everything. */
   watchFilter?: string;
   /** NAT_AUTOSCALING; default true. */
@@ -150,7 +152,7 @@ export async function runResync(deps: ResyncDeps, opts: ResyncOptions): Promise<
         ? undefined
         : await driftResync(
             { ironcore: deps.ironcore, apinet: deps.apinet, sink, deadline },
-            { run, watchFilter: opts.watchFilter, pageSize, settings: { apinetNamespace: opts.apinetNamespace, peeringDisabled: opts.peeringDisabled ?? false } },
+            { run, watchFilter: opts.watchFilter, pageSize, settings: { apinetNamespace: opts.apinetNamespace, peeringDisabled: opts.peeringDisabled ?? false, nodeAffinityAware: opts.nodeAffinityAware ?? false } },
           );
     await sink.flush();
     afterFull = sink.counts();

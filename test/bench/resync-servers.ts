@@ -11,7 +11,9 @@ import { startLocalSqs } from '../../infra/local/stack/queues.ts';
 
 const count = Number(process.argv[2] ?? '1');
 const ironcore = await Promise.all(Array.from({ length: count }, () => startEmulator({ flavour: 'ironcore', port: 0 })));
-const apinet = await startEmulator({ flavour: 'apinet', port: 0, namespaces: ['default', 'apinet'] });
+// BENCH_PUBLIC_POOL: a pool large enough for the benchmark's public addresses (the default /24 runs out at a few hundred).
+const publicPool = process.env.BENCH_PUBLIC_POOL;
+const apinet = await startEmulator({ flavour: 'apinet', port: 0, namespaces: ['default', 'apinet'], ...(publicPool ? { publicPools: { IPv4: publicPool } } : {}) });
 const sqs = await startLocalSqs({ serverlessYmlPath: new URL('../../serverless.yml', import.meta.url).pathname });
 console.log(JSON.stringify({ ironcore: ironcore.map((e) => e.kubeconfig()), apinet: apinet.kubeconfig(), endpoint: sqs.endpoint, queues: sqs.queues }));
 const stop = async () => {

@@ -22,6 +22,9 @@ const stack = await startStack({
   reconcilers: kindReconcilers,
   env: { APINET_NAMESPACE: 'apinet', NAT_AUTOSCALING: 'false', APINETLET_RESYNC_INTERVAL: '86400', APINETLET_FULL_RESYNC_INTERVAL: '86400' },
   logLevel: 'SILENT',
+  // The emulator's default public pool (a /24) holds about 250 addresses: at 1,000 objects (900 VirtualIPs)
+  // most VIPs could never get one, kept failing and retrying, and the setup never went quiet.
+  publicPools: { IPv4: '100.64.0.0/12' },
 });
 const sqs = new SQSClient({ endpoint: stack.info.sqs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 const ic = stack.users.ironcore;

@@ -93,6 +93,14 @@ async function workload(env: ReconcileEnv, ns: string): Promise<{ errors: string
     { ironcore: env.ironcore, apinet: env.apinet, enqueuer: { enqueue: async () => undefined }, logger: { info: () => undefined, warn: log, error: log } },
     { apinetNamespace: APINET_NAMESPACE },
   ).catch((err: Error) => resyncErrors.push(`resync: ${err.message}`));
+  // The drift resync (the frequent schedule) LISTs what the checks read (routings, prefixes, …).
+  await runResync(
+    { ironcore: env.ironcore, apinet: env.apinet, enqueuer: { enqueue: async () => undefined }, logger: { info: () => undefined, warn: log, error: log } },
+    { apinetNamespace: APINET_NAMESPACE, mode: 'drift', natAutoscaling: false },
+  ).then(
+    (s) => resyncErrors.push(...s.errors.map((e) => `resync: ${e}`)),
+    (err: Error) => resyncErrors.push(`resync: ${err.message}`),
+  );
   errors.push(...resyncErrors);
   for (let i = 0; i < 2; i++) await pass();
   // A repeated Event (a retry failing the same way) is read and counted on: get + patch.

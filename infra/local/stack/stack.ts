@@ -57,6 +57,8 @@ export interface StackOptions {
    * A RealPair already started is used as it is (and left running by stop()).
    */
   real?: boolean | RealPair;
+  /** Emulated apinet only: its public address pools (default 10.0.0.0/24, about 250 addresses; benchmarks need more). */
+  publicPools?: { IPv4?: string; IPv6?: string };
   /** Settings of ARCHITECTURE.md 7; process.env by default. */
   env?: NodeJS.ProcessEnv;
   /** Powertools log level of the functions (default LOG_LEVEL or WARN, so the console stays readable). */
@@ -124,7 +126,7 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
     } else {
       const [ironcore, apinet] = await Promise.all([
         startEmulator({ flavour: 'ironcore', namespaces: ['default'] }),
-        startEmulator({ flavour: 'apinet', namespaces: ['default', namespace] }),
+        startEmulator({ flavour: 'apinet', namespaces: ['default', namespace], ...(opts.publicPools ? { publicPools: opts.publicPools } : {}) }),
       ]);
       stoppers.push(() => ironcore.stop(), () => apinet.stop());
       emulators = { ironcore, apinet };
@@ -209,6 +211,7 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
           watchFilter: config.watchFilter,
           natAutoscaling: config.natAutoscaling,
           peeringDisabled: config.disableNetworkPeering,
+          nodeAffinityAware: config.nodeAffinityAware,
           remainingMs: () => (stopping ? 0 : 60_000),
           reserveMs: 1,
         },

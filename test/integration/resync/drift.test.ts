@@ -2,7 +2,8 @@
  * Drift-only resync on the whole local stack (issue 12), counting requests at the emulators: at
  * rest a run sends only LISTs (one per page, kind and cluster) and no SQS message; after events
  * were lost, the next run sends exactly the drifted keys and the objects converge from them.
- * Networks and VirtualIPs: the kinds the drift checks cover from the LIST snapshot alone.
+ * All six kinds: a Network, VirtualIPs, a LoadBalancer, a NATGateway, a NetworkPolicy selecting a
+ * NetworkInterface, and that NIC claiming a VirtualIP (its apinet NIC made as the machine pool does).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,11 +11,14 @@ import { join } from 'node:path';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type LocalStack } from '../../../infra/local/stack/stack.ts';
-import { apinet, core, ironcore } from '../../../shared/api/resources.ts';
+import { apinet, core, ironcore, PRIMARY_KINDS } from '../../../shared/api/resources.ts';
 import type { KubeClient } from '../../../shared/kube/index.ts';
+import { formatNetworkInterfaceProviderId } from '../../../shared/api/provider-id.ts';
 import type { KubeObject } from '../../../shared/kube/types.ts';
 import { parseQueueMessage, type QueueMessage } from '../../../shared/queue/message.ts';
 import { kindReconcilers } from '../../../shared/reconcile/index.ts';
+import { observe } from '../../../infra/local/stack/converge.ts';
+import { simulateMachinePoolNic } from '../../../infra/local/stack/demo.ts';
 import { keyOf, takeAll } from './helpers.ts';
 
 const NS = 'drift';
@@ -64,8 +68,34 @@ async function converged(): Promise<boolean> {
     if (!ip || (vip?.status as { ip?: string } | undefined)?.ip !== ip) return false;
   }
   const net = await ic.get(ironcore.Network, NS, 'net');
-  return Boolean((net?.spec as { providerID?: string })?.providerID) && (net?.status as { state?: string } | undefined)?.state === 'Available';
+  if (!(Boolean((net?.spec as { providerID?: string })?.providerID) && (net?.status as { state?: string } | undefined)?.state === 'Available')) return false;
+  return (await othersConverged()) && (await sameIps(ironcore.NATGateway, apinet.NATGateway, 'natgw', false)) && (await sameIps(ironcore.LoadBalancer, apinet.LoadBalancer, 'lb', true));
 }
+
+/** The LB, NAT gateway, policy and NIC converged as the local stack's progress view says (converge.ts). */
+async function othersConverged(): Promise<boolean> {
+  const seen = await Promise.all(
+    (['LoadBalancer', 'NATGateway', 'NetworkPolicy', 'NetworkInterface'] as const).map((kind) => observe({ ironcore: ic, apinet: an, apinetNamespace: ANS }, kind, NS, OTHERS[kind])),
+  );
+  if (!seen.every((p) => p.converged)) return false;
+  // The NIC holds its VirtualIP: the VIP targets the NIC (R-NIC-05) and the apinet NIC carries its address.
+  const vip = await ic.get(ironcore.VirtualIP, NS, 'vip-nic');
+  const ip = (vip?.status as { ip?: string } | undefined)?.ip;
+  const anic = await an.get(apinet.NetworkInterface, ANS, 'drift-nic');
+  const publicIPs = ((anic?.spec as { publicIPs?: { ip?: string }[] } | undefined)?.publicIPs ?? []).map((p) => p.ip);
+  return Boolean(ip) && (vip?.spec as { targetRef?: { name?: string } }).targetRef?.name === 'nic' && publicIPs.includes(ip);
+}
+
+/** status.ips of the ironcore object equals spec.ips[].ip of its projection (R-LB-01, R-NATGW-03); not empty when `nonEmpty`. */
+async function sameIps(res: (typeof ironcore)[keyof typeof ironcore], proj: (typeof apinet)[keyof typeof apinet], name: string, nonEmpty: boolean): Promise<boolean> {
+  const obj = await ic.get(res, NS, name);
+  const p = obj && (await an.get(proj, ANS, obj.metadata.uid!));
+  const want = ((p?.spec as { ips?: { ip?: string }[] } | undefined)?.ips ?? []).map((e) => e.ip);
+  const have = (obj?.status as { ips?: string[] } | undefined)?.ips ?? [];
+  return (!nonEmpty || want.length > 0) && want.every(Boolean) && JSON.stringify(want) === JSON.stringify(have);
+}
+
+const OTHERS = { LoadBalancer: 'lb', NATGateway: 'natgw', NetworkPolicy: 'np', NetworkInterface: 'nic' } as const;
 
 const counters = () => ({ ironcore: stack.emulators!.ironcore.counters, apinet: stack.emulators!.apinet.counters });
 
@@ -94,11 +124,47 @@ beforeAll(async () => {
   await ic.apply(core.Namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }, { fieldManager: 'test' });
   const api = 'networking.ironcore.dev/v1alpha1';
   await ic.apply(ironcore.Network, { apiVersion: api, kind: 'Network', metadata: { namespace: NS, name: 'net' }, spec: {} }, { fieldManager: 'test' });
-  for (const name of ['vip-0', 'vip-1', 'vip-2']) {
+  for (const name of ['vip-0', 'vip-1', 'vip-2', 'vip-nic']) {
     await ic.apply(ironcore.VirtualIP, { apiVersion: api, kind: 'VirtualIP', metadata: { namespace: NS, name }, spec: { type: 'Public', ipFamily: 'IPv4' } }, { fieldManager: 'test' });
   }
-  await until('the objects to converge', converged);
-}, 60_000);
+  const networkRef = { name: 'net' };
+  await ic.apply(ironcore.LoadBalancer, { apiVersion: api, kind: 'LoadBalancer', metadata: { namespace: NS, name: 'lb' }, spec: { type: 'Public', ipFamilies: ['IPv4'], networkRef, ports: [{ protocol: 'TCP', port: 80 }] } }, { fieldManager: 'test' });
+  await ic.apply(ironcore.NATGateway, { apiVersion: api, kind: 'NATGateway', metadata: { namespace: NS, name: 'natgw' }, spec: { type: 'Public', ipFamily: 'IPv4', networkRef } }, { fieldManager: 'test' });
+  await ic.apply(
+    ironcore.NetworkPolicy,
+    {
+      apiVersion: api,
+      kind: 'NetworkPolicy',
+      metadata: { namespace: NS, name: 'np' },
+      spec: { networkRef, networkInterfaceSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ protocol: 'TCP', port: 80 }] }] },
+    },
+    { fieldManager: 'test' },
+  );
+  // SIM-06/07: the machine pool's apinet NIC in the Network's apinet Network; the ironcore NIC points at it and claims vip-nic.
+  const netUid = (await until('the apinet Network', async () => {
+    const n = await ic.get(ironcore.Network, NS, 'net');
+    return n && (await an.get(apinet.Network, ANS, n.metadata.uid!)) ? n.metadata.uid! : undefined;
+  }));
+  const anic = await simulateMachinePoolNic({ ironcore: ic, apinet: an, apinetNamespace: ANS }, 'drift-nic', netUid, '10.0.0.5', true);
+  const providerID = formatNetworkInterfaceProviderId({ namespace: ANS, name: anic.metadata.name!, node: 'node-1', uid: anic.metadata.uid! });
+  await ic.apply(
+    ironcore.NetworkInterface,
+    {
+      apiVersion: api,
+      kind: 'NetworkInterface',
+      metadata: { namespace: NS, name: 'nic', labels: { app: 'web' } },
+      spec: { networkRef, ipFamilies: ['IPv4'], ips: [{ value: '10.0.0.5' }], providerID, virtualIP: { virtualIPRef: { name: 'vip-nic' } } },
+    },
+    { fieldManager: 'test' },
+  );
+  await until('the objects to converge', converged, 60_000);
+  // The policy's rule targets the claimed apinet NIC (the policy selects the NIC).
+  const np = (await ic.get(ironcore.NetworkPolicy, NS, 'np'))!;
+  await until('the NetworkPolicyRule to target the NIC', async () => {
+    const rule = await an.get(apinet.NetworkPolicyRule, ANS, np.metadata.uid!);
+    return ((rule as { targets?: unknown[] } | undefined)?.targets ?? []).length === 1;
+  });
+}, 120_000);
 
 afterAll(async () => {
   await stack?.stop();
@@ -116,16 +182,21 @@ describe('drift-only resync on the local stack', () => {
       expect(s.errors).toEqual([]);
       expect(Object.values(s.enqueued).reduce((a, b) => a + b, 0)).toBe(0);
       expect(Object.values(s.orphans).reduce((a, b) => a + b, 0)).toBe(0);
-      expect(s.drift.Network).toEqual({});
-      expect(s.drift.VirtualIP).toEqual({});
+      for (const kind of PRIMARY_KINDS) expect(s.drift[kind], kind).toEqual({});
       const ic1 = onlyLists(counters().ironcore, 1);
       const an1 = onlyLists(counters().apinet, 1);
-      // One LIST of each of the six ironcore kinds and of each of the six apinet projection kinds.
-      expect(Object.keys(ic1)).toHaveLength(6);
-      expect(Object.keys(an1)).toHaveLength(6);
+      // One LIST of each of the six ironcore kinds plus the LB routings the LB check reads (no
+      // Prefix LIST: nothing here references one); each of the six apinet projection kinds plus
+      // the three objects the LB, NAT gateway and policy apply besides their projection.
+      expect(Object.keys(ic1).sort()).toEqual(
+        ['list loadbalancerroutings', 'list loadbalancers', 'list natgateways', 'list networkinterfaces', 'list networkpolicies', 'list networks', 'list virtualips'],
+      );
+      expect(Object.keys(an1).sort()).toEqual(
+        ['list ips', 'list loadbalancerroutings', 'list loadbalancers', 'list natgatewayautoscalers', 'list natgateways', 'list networkinterfaces', 'list networkpolicies', 'list networkpolicyrules', 'list networks'],
+      );
       // The run's own report (log line and metrics) says the same.
-      expect(s).toMatchObject({ mode: 'drift', messages: 0, requests: { ironcore: 6, apinet: 6 } });
-      expect(s.listed).toMatchObject({ Network: 1, VirtualIP: 3 });
+      expect(s).toMatchObject({ mode: 'drift', messages: 0, requests: { ironcore: 7, apinet: 9 } });
+      expect(s.listed).toEqual({ Network: 1, VirtualIP: 4, LoadBalancer: 1, NATGateway: 1, NetworkPolicy: 1, NetworkInterface: 1 });
       expect(s.peakRssBytes).toBeGreaterThan(0);
       expect(await takeAll(sqs, stack.info.sqs.queues)).toEqual([]);
     } finally {
@@ -150,7 +221,7 @@ describe('drift-only resync on the local stack', () => {
       expect(s.errors).toEqual([]);
       onlyLists(counters().ironcore, 1);
       onlyLists(counters().apinet, 1);
-      expect(s.enqueued).toMatchObject({ VirtualIP: 2, Network: 0 });
+      expect(s.enqueued).toEqual({ Network: 0, LoadBalancer: 0, NATGateway: 0, NetworkPolicy: 0, VirtualIP: 2, NetworkInterface: 0 });
       expect(s.drift.VirtualIP).toEqual({ 'missing-projection': 1, 'stale-status': 1 });
       expect(s.messages).toBe(2);
       // Read at the SQS server without deleting (back after 2 s): the reconcilers get these messages only.
@@ -162,5 +233,59 @@ describe('drift-only resync on the local stack', () => {
     await until('vip-1 and vip-2 to converge from the drift messages', converged);
     expect(await vipIp('vip-2')).not.toBe('203.0.113.99');
     expect(oldIp).toBeTruthy();
+  });
+
+  it('after lost events of the LoadBalancer, NATGateway, NetworkPolicy and NIC: exactly those keys, and they converge', async () => {
+    const lb = (await ic.get(ironcore.LoadBalancer, NS, 'lb'))!;
+    const np = (await ic.get(ironcore.NetworkPolicy, NS, 'np'))!;
+    await stack.pauseReconcilers();
+    try {
+      // Behind the functions' back, every event dropped:
+      // the LB's apinet routing deleted (an object the LB reconcile applies besides its projection),
+      await an.delete(apinet.LoadBalancerRouting, ANS, lb.metadata.uid!);
+      await until('the apinet routing to be gone', async () => (await an.get(apinet.LoadBalancerRouting, ANS, lb.metadata.uid!)) === undefined);
+      // the apinet NetworkPolicy changed,
+      await an.mergePatch(apinet.NetworkPolicy, ANS, np.metadata.uid!, { spec: { priority: 5 } }, { fieldManager: 'intruder' });
+      // the NAT gateway's and the NIC's ironcore status overwritten.
+      await ic.mergePatch(ironcore.NATGateway, NS, 'natgw', { status: { ips: ['203.0.113.8'] } }, { subresource: 'status' });
+      await ic.mergePatch(ironcore.NetworkInterface, NS, 'nic', { status: { state: 'Pending' } }, { subresource: 'status' });
+      await new Promise((r) => setTimeout(r, 300)); // the webhooks' messages of these writes, then dropped
+      await takeAll(sqs, stack.info.sqs.queues);
+
+      counters().ironcore.reset();
+      counters().apinet.reset();
+      const s = await stack.resyncNow('drift');
+      expect(s.errors).toEqual([]);
+      onlyLists(counters().ironcore, 1);
+      onlyLists(counters().apinet, 1);
+      expect(s.enqueued).toEqual({ Network: 0, LoadBalancer: 1, NATGateway: 1, NetworkPolicy: 1, VirtualIP: 0, NetworkInterface: 1 });
+      expect(s.drift).toMatchObject({
+        LoadBalancer: { 'owned-differs': 1 },
+        NATGateway: { 'stale-status': 1 },
+        NetworkPolicy: { 'projection-differs': 1 },
+        NetworkInterface: { 'stale-status': 1 },
+        Network: {},
+        VirtualIP: {},
+      });
+      expect(s.messages).toBe(4);
+      const sent = await peekAll(sqs, stack.info.sqs.queues);
+      expect(sent.map(keyOf).sort()).toEqual([`LoadBalancer ${NS}/lb`, `NATGateway ${NS}/natgw`, `NetworkInterface ${NS}/nic`, `NetworkPolicy ${NS}/np`]);
+    } finally {
+      stack.resumeReconcilers();
+    }
+    await until('the four to converge from the drift messages', async () => {
+      if (!(await converged())) return false;
+      const routing = await an.get(apinet.LoadBalancerRouting, ANS, lb.metadata.uid!);
+      const policy = await an.get(apinet.NetworkPolicy, ANS, np.metadata.uid!);
+      return Boolean(routing) && (policy?.spec as { priority?: number } | undefined)?.priority === 1000;
+    });
+    // Converged again: the next drift run finds nothing.
+    await stack.pauseReconcilers();
+    try {
+      const again = await stack.resyncNow('drift');
+      expect(again.messages).toBe(0);
+    } finally {
+      stack.resumeReconcilers();
+    }
   });
 });
