@@ -197,6 +197,23 @@ export async function snapshot(side: Side, names: Names): Promise<Snapshot> {
     const status = vip ? (snap[`ironcore VirtualIP ${vip[1]}/${vip[2]}`] as { status?: { ip?: string } } | undefined)?.status : undefined;
     if (status?.ip && names.overlay.get(ip) === status.ip) status.ip = own;
   }
+  // The same for a NATGateway entry whose IP object exists: its address names that IP object, in
+  // the apinet gateway and in the ironcore status, even when the pool gave it out twice.
+  for (const o of apinetObjs.get('NATGateway')!) {
+    const gwName = names.text(o.metadata.name!);
+    const v = snap[`apinet NATGateway ${gwName}`] as { spec?: { ips?: { ip?: string }[] } } | undefined;
+    const m = /^<NATGateway\/([^/]*)\/([^>]*)>$/.exec(gwName);
+    const status = m ? (snap[`ironcore NATGateway ${m[1]}/${m[2]}`] as { status?: { ips?: unknown[] } } | undefined)?.status : undefined;
+    (((o.spec ?? {}) as { ips?: { ip?: string }[] }).ips ?? []).forEach((e, i) => {
+      const self = `<IP #${i} of ${gwName}>`;
+      if (!e.ip || ![...names.overlay.values()].includes(self)) return;
+      const before = names.text(e.ip);
+      const own = `<ip of ${self}>`;
+      const entry = v?.spec?.ips?.[i];
+      if (entry?.ip) entry.ip = own;
+      if (Array.isArray(status?.ips)) status.ips = status.ips.map((x) => (x === before ? own : x));
+    });
+  }
   return snap;
 }
 
