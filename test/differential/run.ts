@@ -87,7 +87,7 @@ export class Differential {
       const [qg, qt] = await Promise.all([this.quiet('go', q?.go.snap ?? this.last.go, q?.go.lastChange ?? t0, quietMs, 60_000), this.quiet('ts', q?.ts.snap ?? this.last.ts, q?.ts.lastChange ?? t0, quietMs, 60_000)]);
       q = { go: qg, ts: qt };
       diffs = differences(qg.snap, qt.snap);
-      rest = this.explain(diffs);
+      rest = this.explain(diffs, { go: qg.snap, ts: qt.snap });
       if (rest.unexplained.length === 0 || Date.now() > deadline) break;
     }
     this.last = { go: q.go.snap, ts: q.ts.snap };
@@ -104,11 +104,12 @@ export class Differential {
     return result;
   }
 
-  private explain(diffs: Difference[]) {
+  /** `now`: the snapshots compared (the rules look up other objects of the same moment). */
+  private explain(diffs: Difference[], now: Record<SideName, Snapshot>) {
     const unexplained: Difference[] = [];
     const explained: { diff: Difference; rule: string }[] = [];
     for (const d of diffs) {
-      const e = explain(d, { history: this.history, go: this.last.go, ts: this.last.ts });
+      const e = explain(d, { history: this.history, go: now.go, ts: now.ts });
       if (e.rules) explained.push({ diff: d, rule: e.rules.join(' + ') });
       // What is left after the rules that apply, so the report shows the part no rule explains.
       else unexplained.push({ key: d.key, go: e.go, ts: e.ts });

@@ -98,12 +98,34 @@ export async function snapshot(side: Side, names: Names): Promise<Snapshot> {
   for (const kind of PRIMARY_KINDS) for (const o of ironcoreObjs.get(kind)!) names.set(o.metadata.uid, `<${kind}/${o.metadata.namespace}/${o.metadata.name}>`);
   // apinet names first (they embed ironcore UIDs; server-generated ones are numbered per prefix in
   // creation order), then their UIDs and allocated values.
-  for (const kind of APINET_KINDS) nameGenerated(kind, apinetObjs.get(kind)!, names);
+  // The IP objects of a NATGateway present in this snapshot are named per snapshot by their place
+  // in its spec.ips (below); the rest keep their generated numbering.
+  const natGateways = new Map(apinetObjs.get('NATGateway')!.map((o) => [o.metadata.uid!, o]));
+  const natOwner = (o: KubeObject) => natGateways.get((o.metadata.ownerReferences ?? []).find((r) => r.kind === 'NATGateway' && r.controller)?.uid ?? '');
+  for (const kind of APINET_KINDS) nameGenerated(kind, kind === 'IP' ? apinetObjs.get(kind)!.filter((o) => !natOwner(o)) : apinetObjs.get(kind)!, names);
   // Public addresses are named in every snapshot anew (the server can hand a released address to
   // the next claimer), first by the IP object that holds it (VirtualIPs, NATGateways), then by a
   // LoadBalancer entry (the server's ipaddressgc can release a new LoadBalancer's ephemeral IP
   // object, apinet-api.md §6.3, and the LB keeps the address), then by a NATGateway entry.
   names.overlay = new Map();
+  // A NATGateway's IP object is `<IP #i of NATGateway>` when its address is entry i of the gateway's
+  // spec.ips, else `<IP leaked by NATGateway ~n>`: ironcore-net v0.3.0's allocator creates the IP
+  // object inside the update, and the update's revert (a conflict, e.g. the autoscaler's optimistic
+  // lock) releases the old addresses instead of the ones it just allocated (ipallocator
+  // allocators.go, AllocateUpdate's RevertFunc), so the new IP object stays, claimed by the gateway
+  // and in none of its entries. Which update conflicts is timing, on either side (allow.ts).
+  const leaked = new Map<string, number>();
+  const natIps = apinetObjs.get('IP')!.filter((o) => natOwner(o)).sort((a, b) => `${a.metadata.creationTimestamp} ${a.metadata.name}`.localeCompare(`${b.metadata.creationTimestamp} ${b.metadata.name}`));
+  for (const o of natIps) {
+    const gw = natOwner(o)!;
+    const gwName = names.text(gw.metadata.name!);
+    const i = (((gw.spec ?? {}) as { ips?: { ip?: string }[] }).ips ?? []).findIndex((e) => e.ip && e.ip === (o.spec as { ip?: string } | undefined)?.ip);
+    const n = (leaked.get(gwName) ?? 0) + (i < 0 ? 1 : 0);
+    leaked.set(gwName, n);
+    const symbol = i >= 0 ? `<IP #${i} of ${gwName}>` : `<IP leaked by ${gwName} ~${n}>`;
+    names.overlay.set(o.metadata.name!, symbol);
+    names.overlay.set(o.metadata.uid!, `<apinet IP/${symbol}>`);
+  }
   const address = (ip: string | undefined, symbol: string) => {
     if (ip && !names.overlay.has(ip)) names.overlay.set(ip, symbol);
   };
@@ -120,7 +142,7 @@ export async function snapshot(side: Side, names: Names): Promise<Snapshot> {
   for (const kind of APINET_KINDS) {
     for (const o of apinetObjs.get(kind)!) {
       const name = names.text(o.metadata.name!);
-      names.set(o.metadata.uid, `<apinet ${kind}/${name}>`);
+      if (!names.overlay.has(o.metadata.uid!)) names.set(o.metadata.uid, `<apinet ${kind}/${name}>`);
       const spec = (o.spec ?? {}) as { id?: string };
       if (kind === 'Network' && spec.id) names.set(`vni:${spec.id}`, `<vni of ${name}>`);
     }
@@ -174,6 +196,23 @@ export async function snapshot(side: Side, names: Names): Promise<Snapshot> {
     const vip = /^<VirtualIP\/([^/]*)\/([^>]*)>$/.exec(self);
     const status = vip ? (snap[`ironcore VirtualIP ${vip[1]}/${vip[2]}`] as { status?: { ip?: string } } | undefined)?.status : undefined;
     if (status?.ip && names.overlay.get(ip) === status.ip) status.ip = own;
+  }
+  // The same for a NATGateway entry whose IP object exists: its address names that IP object, in
+  // the apinet gateway and in the ironcore status, even when the pool gave it out twice.
+  for (const o of apinetObjs.get('NATGateway')!) {
+    const gwName = names.text(o.metadata.name!);
+    const v = snap[`apinet NATGateway ${gwName}`] as { spec?: { ips?: { ip?: string }[] } } | undefined;
+    const m = /^<NATGateway\/([^/]*)\/([^>]*)>$/.exec(gwName);
+    const status = m ? (snap[`ironcore NATGateway ${m[1]}/${m[2]}`] as { status?: { ips?: unknown[] } } | undefined)?.status : undefined;
+    (((o.spec ?? {}) as { ips?: { ip?: string }[] }).ips ?? []).forEach((e, i) => {
+      const self = `<IP #${i} of ${gwName}>`;
+      if (!e.ip || ![...names.overlay.values()].includes(self)) return;
+      const before = names.text(e.ip);
+      const own = `<ip of ${self}>`;
+      const entry = v?.spec?.ips?.[i];
+      if (entry?.ip) entry.ip = own;
+      if (Array.isArray(status?.ips)) status.ips = status.ips.map((x) => (x === before ? own : x));
+    });
   }
   return snap;
 }

@@ -15,6 +15,8 @@ export interface Summary {
   passed: number;
   sides: Record<SideName, SideSummary>;
   atRest?: AtRest & { objects: Record<SideName, number> };
+  /** Per operation type (the word before the first space of the step): count and each side's numbers. */
+  byOp?: Record<string, { count: number } & Record<SideName, SideSummary>>;
 }
 
 function quantile(xs: number[], q: number): number {
@@ -30,7 +32,18 @@ export function summarise(steps: StepResult[], atRest: AtRest | undefined, objec
     const requests = steps.reduce((a, s) => a + s.requests[n], 0);
     return { p50: quantile(settle, 0.5), p99: quantile(settle, 0.99), max: Math.max(0, ...settle), requests, requestsPerOp: steps.length ? requests / steps.length : 0 };
   };
+  const byOp: NonNullable<Summary['byOp']> = {};
+  for (const type of [...new Set(steps.map((s) => s.op.split(' ')[0]!))].sort()) {
+    const of = steps.filter((s) => s.op.split(' ')[0] === type);
+    const sub = (n: SideName): SideSummary => {
+      const settle = of.map((s) => s.settle[n]).filter((x) => x > 0);
+      const requests = of.reduce((a, s) => a + s.requests[n], 0);
+      return { p50: quantile(settle, 0.5), p99: quantile(settle, 0.99), max: Math.max(0, ...settle), requests, requestsPerOp: requests / of.length };
+    };
+    byOp[type] = { count: of.length, go: sub('go'), ts: sub('ts') };
+  }
   return {
+    byOp,
     steps: steps.length,
     passed: steps.filter((s) => s.unexplained.length === 0).length,
     sides: { go: side('go'), ts: side('ts') },
@@ -57,5 +70,13 @@ export function summaryMarkdown(s: Summary, command: string): string {
       `| at rest, requests per object per hour at the default schedules | ${f(perHour(s.atRest.go, s.atRest.objects.go))} | ${f(s.atRest.objects.ts ? (s.atRest.tsDrift * 12 + s.atRest.tsFull / 10) / s.atRest.objects.ts : 0)} |`,
     );
   }
-  return [`Command: \`${command}\` — ${s.steps} steps, ${s.passed} agreed.`, '', ...rows, ''].join('\n');
+  const perOp = s.byOp
+    ? [
+        '',
+        '| operation | steps | settle p50 Go / ours (s) | settle p99 Go / ours (s) | settle max Go / ours (s) | requests per operation Go / ours |',
+        '|---|---:|---|---|---|---|',
+        ...Object.entries(s.byOp).map(([op, o]) => `| ${op} | ${o.count} | ${f(o.go.p50)} / ${f(o.ts.p50)} | ${f(o.go.p99)} / ${f(o.ts.p99)} | ${f(o.go.max)} / ${f(o.ts.max)} | ${f(o.go.requestsPerOp)} / ${f(o.ts.requestsPerOp)} |`),
+      ]
+    : [];
+  return [`Command: \`${command}\` — ${s.steps} steps, ${s.passed} agreed.`, '', ...rows, ...perOp, ''].join('\n');
 }
