@@ -17,6 +17,7 @@ import { createSqsEnqueuer } from '../../shared/queue/enqueue.ts';
 import { createSqsClient } from '../../shared/queue/sqs.ts';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { review } from './admission-review.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
@@ -35,32 +36,6 @@ const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
 await new Promise((r) => server.once('listening', r));
 const port = (server.address() as AddressInfo).port;
 
-let seq = 0;
-const review = () => {
-  const n = seq++;
-  const obj = (rv: string) => ({
-    apiVersion: 'networking.ironcore.dev/v1alpha1',
-    kind: 'Network',
-    metadata: { name: `net-${n % 500}`, namespace: 'bench', uid: `uid-${n % 500}`, resourceVersion: rv, finalizers: ['apinet.ironcore.dev/network'] },
-    spec: {},
-  });
-  return JSON.stringify({
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid: `req-${n}`,
-      kind: { group: 'networking.ironcore.dev', version: 'v1alpha1', kind: 'Network' },
-      resource: { group: 'networking.ironcore.dev', version: 'v1alpha1', resource: 'networks' },
-      name: `net-${n % 500}`,
-      namespace: 'bench',
-      operation: 'UPDATE',
-      userInfo: { username: 'bench' },
-      object: obj(String(n + 1)),
-      oldObject: obj(String(n)),
-      dryRun: false,
-    },
-  });
-};
 
 const result = await autocannon({
   url: `http://127.0.0.1:${port}/validate`,

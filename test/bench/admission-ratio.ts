@@ -18,6 +18,7 @@ import { createInterface } from 'node:readline';
 import { createAdmissionApp } from '../../shared/admission/app.ts';
 import { createSqsEnqueuer } from '../../shared/queue/enqueue.ts';
 import { createSqsClient } from '../../shared/queue/sqs.ts';
+import { review } from './admission-review.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const seconds = Number(process.argv[2] ?? 10);
@@ -37,32 +38,6 @@ async function listen(app: { fetch: (r: Request) => Response | Promise<Response>
   return { server, port: (server.address() as AddressInfo).port };
 }
 
-let seq = 0;
-const review = () => {
-  const n = seq++;
-  const obj = (rv: string) => ({
-    apiVersion: 'networking.ironcore.dev/v1alpha1',
-    kind: 'Network',
-    metadata: { name: `net-${n % 500}`, namespace: 'bench', uid: `uid-${n % 500}`, resourceVersion: rv, finalizers: ['apinet.ironcore.dev/network'] },
-    spec: {},
-  });
-  return JSON.stringify({
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid: `req-${n}`,
-      kind: { group: 'networking.ironcore.dev', version: 'v1alpha1', kind: 'Network' },
-      resource: { group: 'networking.ironcore.dev', version: 'v1alpha1', resource: 'networks' },
-      name: `net-${n % 500}`,
-      namespace: 'bench',
-      operation: 'UPDATE',
-      userInfo: { username: 'bench' },
-      object: obj(String(n + 1)),
-      oldObject: obj(String(n)),
-      dryRun: false,
-    },
-  });
-};
 
 async function load(port: number, connections: number) {
   const r = await autocannon({
