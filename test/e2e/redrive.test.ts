@@ -30,6 +30,20 @@ afterAll(async () => {
   await e2e?.stop();
 });
 
+/** Delivers the key on `queueUrl` through a handler with `reconcile` until SQS dead-letters it (maxReceiveCount 5). */
+async function deadLetter(sqs: ReturnType<typeof createSqsClient>, queueUrl: string, kind: 'Network' | 'VirtualIP', reconcile: Parameters<typeof createReconcileHandler>[0]['reconcile']): Promise<void> {
+  const handler = createReconcileHandler({
+    kind,
+    reconcile,
+    sqs,
+    queueUrl,
+    logger: new Logger({ logLevel: 'SILENT' }),
+    metrics: new Metrics({ namespace: 'apinetlet-test' }),
+    backoff: { capSeconds: 0 },
+  });
+  for (let i = 0; i < 8; i++) await deliverOnce({ sqs, queueUrl, handler });
+}
+
 describe('dead-letter redrive on the local stack', () => {
   it('reads the schedule from serverless.yml; APINETLET_REDRIVE_INTERVAL overrides it', () => {
     expect(redriveIntervalSeconds('params:\n  default:\n    redriveSchedule: rate(1 day)\n')).toBe(86_400);
@@ -47,18 +61,9 @@ describe('dead-letter redrive on the local stack', () => {
     await stack.pauseReconcilers();
     const net = await createIroncore(c, { apiVersion: 'networking.ironcore.dev/v1alpha1', kind: 'Network', metadata: { namespace: 'dlq', name: 'parked' }, spec: {} });
     // the cause: a reconcile that fails every time, until the key is dead-lettered (maxReceiveCount 5)
-    const failing = createReconcileHandler({
-      kind: 'Network',
-      reconcile: async () => {
-        throw new Error('apinet cluster unreachable');
-      },
-      sqs,
-      queueUrl,
-      logger: new Logger({ logLevel: 'SILENT' }),
-      metrics: new Metrics({ namespace: 'apinetlet-test' }),
-      backoff: { capSeconds: 0 },
+    await deadLetter(sqs, queueUrl, 'Network', async () => {
+      throw new Error('apinet cluster unreachable');
     });
-    for (let i = 0; i < 8; i++) await deliverOnce({ sqs, queueUrl, handler: failing });
     const dry = await redriveDeadLetters({ sqs, queueUrl, deadLetterQueueUrl: dlqUrl, dryRun: true });
     expect(dry.listed.map((d) => d.key)).toContain('dlq/parked');
     expect(dry.listed.find((d) => d.key === 'dlq/parked')!.receiveCount).toBeGreaterThanOrEqual(5);
@@ -86,21 +91,12 @@ describe('dead-letter redrive on the local stack', () => {
     const vip = await createIroncore(c, { apiVersion: 'networking.ironcore.dev/v1alpha1', kind: 'VirtualIP', metadata: { namespace: 'dlq', name: 'unreachable' }, spec: { type: 'Public', ipFamily: 'IPv4' } });
     // the cause: the real VirtualIP reconcile with an apinet cluster that does not answer
     const apinetText = readFileSync(stack.info.apinet.kubeconfig, 'utf8').replace(/server: \S+/, 'server: https://127.0.0.1:9');
-    const failing = createReconcileHandler({
-      kind: 'VirtualIP',
-      reconcile: reconcilerFor(kindReconcilers.VirtualIP, {
-        ironcore: c.ironcore,
-        apinet: createKubeClient(loadKubeConfig(apinetText, 'unreachable apinet kubeconfig')),
-        settings: { apinetNamespace: c.apinetNamespace, nodeAffinityAware: false, peeringDisabled: false },
-        now: () => new Date(),
-      }),
-      sqs,
-      queueUrl,
-      logger: new Logger({ logLevel: 'SILENT' }),
-      metrics: new Metrics({ namespace: 'apinetlet-test' }),
-      backoff: { capSeconds: 0 },
-    });
-    for (let i = 0; i < 8; i++) await deliverOnce({ sqs, queueUrl, handler: failing });
+    await deadLetter(sqs, queueUrl, 'VirtualIP', reconcilerFor(kindReconcilers.VirtualIP, {
+      ironcore: c.ironcore,
+      apinet: createKubeClient(loadKubeConfig(apinetText, 'unreachable apinet kubeconfig')),
+      settings: { apinetNamespace: c.apinetNamespace, nodeAffinityAware: false, peeringDisabled: false },
+      now: () => new Date(),
+    }));
 
     const cli = (args: string[]) =>
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
