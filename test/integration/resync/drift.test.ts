@@ -171,6 +171,18 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+/** Drops every queued message (the lost events), then one drift run: it must send only LISTs, at most one per resource. */
+async function driftRunAfterLostEvents() {
+  await takeAll(sqs, stack.info.sqs.queues);
+  counters().ironcore.reset();
+  counters().apinet.reset();
+  const s = await stack.resyncNow('drift');
+  expect(s.errors).toEqual([]);
+  onlyLists(counters().ironcore, 1);
+  onlyLists(counters().apinet, 1);
+  return s;
+}
+
 describe('drift-only resync on the local stack', () => {
   it('at rest: only LISTs, one per page, kind and cluster, and no SQS message', async () => {
     await stack.pauseReconcilers();
@@ -213,14 +225,7 @@ describe('drift-only resync on the local stack', () => {
       await an.delete(apinet.IP, ANS, vip1.metadata.uid!);
       await until('the apinet IP to be gone', async () => (await an.get(apinet.IP, ANS, vip1.metadata.uid!)) === undefined);
       await ic.mergePatch(ironcore.VirtualIP, NS, 'vip-2', { status: { ip: '203.0.113.99' } }, { subresource: 'status' });
-      await takeAll(sqs, stack.info.sqs.queues);
-
-      counters().ironcore.reset();
-      counters().apinet.reset();
-      const s = await stack.resyncNow('drift');
-      expect(s.errors).toEqual([]);
-      onlyLists(counters().ironcore, 1);
-      onlyLists(counters().apinet, 1);
+      const s = await driftRunAfterLostEvents();
       expect(s.enqueued).toEqual({ Network: 0, LoadBalancer: 0, NATGateway: 0, NetworkPolicy: 0, VirtualIP: 2, NetworkInterface: 0 });
       expect(s.drift.VirtualIP).toEqual({ 'missing-projection': 1, 'stale-status': 1 });
       expect(s.messages).toBe(2);
@@ -250,14 +255,7 @@ describe('drift-only resync on the local stack', () => {
       await ic.mergePatch(ironcore.NATGateway, NS, 'natgw', { status: { ips: ['203.0.113.8'] } }, { subresource: 'status' });
       await ic.mergePatch(ironcore.NetworkInterface, NS, 'nic', { status: { state: 'Pending' } }, { subresource: 'status' });
       await new Promise((r) => setTimeout(r, 300)); // the webhooks' messages of these writes, then dropped
-      await takeAll(sqs, stack.info.sqs.queues);
-
-      counters().ironcore.reset();
-      counters().apinet.reset();
-      const s = await stack.resyncNow('drift');
-      expect(s.errors).toEqual([]);
-      onlyLists(counters().ironcore, 1);
-      onlyLists(counters().apinet, 1);
+      const s = await driftRunAfterLostEvents();
       expect(s.enqueued).toEqual({ Network: 0, LoadBalancer: 1, NATGateway: 1, NetworkPolicy: 1, VirtualIP: 0, NetworkInterface: 1 });
       expect(s.drift).toMatchObject({
         LoadBalancer: { 'owned-differs': 1 },
