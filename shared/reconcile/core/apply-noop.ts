@@ -6,6 +6,7 @@
  * over) and every value is equal.
  */
 import { carriesFields } from './carries.ts';
+import { sameJson } from './common.ts';
 
 interface ManagedFieldsEntry {
   readonly manager?: string;
@@ -91,18 +92,7 @@ export function applyWouldChangeNothing(observed: unknown, body: Record<string, 
   for (const q of owned) {
     if (sentKeys.has(keyOf(q))) continue;
     if (!sent.some((p) => isPrefix(q, p))) return false; // owned, not sent: an apply would remove it
-    if (!sameJsonValue(at(observed, q), at(body, q))) return false; // an atomic map is replaced whole
+    if (!sameJson(at(observed, q), at(body, q))) return false; // an atomic map is replaced whole
   }
   return carriesFields(observed, body);
-}
-
-function sameJsonValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJsonValue(x, b[i]));
-  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(b)) {
-    const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
-    const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-    return ka.length === kb.length && ka.every((k) => sameJsonValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-  }
-  return false;
 }
