@@ -97,13 +97,13 @@ const IC_LB_ROUTINGS = ironcoreList(ironcore.LoadBalancerRouting);
  * unfiltered, because a NetworkPolicy's selectors and a NIC's provider ID may pick one that is not
  * a projection (the projections are then those carrying the uid label).
  */
-function projectionSource(kind: PrimaryKind, ans: string): Source {
+export function projectionSource(kind: PrimaryKind, ans: string): Source {
   const res = PROJECTIONS.find((p) => p.origin === kind)!.res;
   const unfiltered = kind === 'LoadBalancer' || kind === 'NetworkInterface';
   return { cluster: 'apinet', res, namespace: ans, ...(unfiltered ? {} : { labelSelector: originKeysOf(kind).uidLabel }) };
 }
 
-const apinetList = (res: (typeof apinet)[keyof typeof apinet], ans: string): Source => ({ cluster: 'apinet', res, namespace: ans });
+export const apinetList = (res: (typeof apinet)[keyof typeof apinet], ans: string): Source => ({ cluster: 'apinet', res, namespace: ans });
 
 /** Besides its own ironcore list and projections: what each kind's check may read. */
 function supportSources(kind: PrimaryKind, ans: string): Source[] {
@@ -341,8 +341,22 @@ export interface DriftResyncResult {
 
 const MAX_SAMPLES = 20;
 
+/**
+ * The run's snapshot: the lists of `before` (phases that run first and read the same lists, the
+ * NAT autoscaling) and then those of every kind's check, each loaded by one paged LIST.
+ */
+export function driftSnapshot(
+  clients: { ironcore: KubeClient; apinet: KubeClient },
+  pageSize: number,
+  ans: string,
+  kinds: readonly PrimaryKind[] = PRIMARY_KINDS,
+  before: readonly (readonly Source[])[] = [],
+): Snapshot {
+  return new Snapshot({ ironcore: clients.ironcore, apinet: clients.apinet }, pageSize, [...before, ...kinds.map((k) => sourcesOf(k, ans))]);
+}
+
 export async function driftResync(
-  deps: { ironcore: KubeClient; apinet: KubeClient; sink: EnqueueSink; deadline: Deadline },
+  deps: { ironcore: KubeClient; apinet: KubeClient; sink: EnqueueSink; deadline: Deadline; snapshot?: Snapshot },
   opts: { run: string; watchFilter?: string; pageSize: number; settings: DriftSettings; kinds?: readonly PrimaryKind[] },
 ): Promise<DriftResyncResult> {
   const listed = zeroByKind();
@@ -362,7 +376,7 @@ export async function driftResync(
 
   const kinds = opts.kinds ?? PRIMARY_KINDS;
   const ans = opts.settings.apinetNamespace;
-  const snapshot = new Snapshot({ ironcore: deps.ironcore, apinet: deps.apinet }, opts.pageSize, kinds.map((k) => sourcesOf(k, ans)));
+  const snapshot = deps.snapshot ?? driftSnapshot(deps, opts.pageSize, ans, kinds);
   const uidLabel = (kind: PrimaryKind) => originKeysOf(kind).uidLabel;
 
   for (const kind of kinds) {

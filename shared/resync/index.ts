@@ -8,17 +8,18 @@
  * then the full resync, then orphans (their keys only matter once the live keys are queued).
  */
 import { randomUUID } from 'node:crypto';
-import type { PrimaryKind } from '../api/resources.ts';
+import { PRIMARY_KINDS, type PrimaryKind } from '../api/resources.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { Enqueuer } from '../queue/enqueue.ts';
 import { recordResync, type Metrics } from '../log.ts';
-import { autoscaleNatGateways, type NatScaleEvent } from './autoscale.ts';
+import { autoscaleNatGateways, natAutoscalingSources, type NatScaleEvent } from './autoscale.ts';
 import { createDeadline } from './deadline.ts';
-import { driftResync, type DriftReason } from './drift.ts';
+import { driftResync, driftSnapshot, type DriftReason } from './drift.ts';
 import { fullResync } from './full.ts';
 import { migrateOriginNameLabels } from './migrate.ts';
 import { sweepOrphans } from './orphans.ts';
 import { createEnqueueSink } from './sink.ts';
+import { Snapshot } from './snapshot.ts';
 
 export { NAT_AUTOSCALER_FIELD_MANAGER } from './autoscale.ts';
 export { resyncMessage } from './full.ts';
@@ -132,9 +133,14 @@ export async function runResync(deps: ResyncDeps, opts: ResyncOptions): Promise<
   let migration = opts.phases?.migration === false || mode === 'drift' ? undefined : await migrate();
 
   const natEnabled = opts.natAutoscaling ?? true;
-  const nat = natEnabled
-    ? await autoscaleNatGateways({ apinet: deps.apinet, deadline, random: deps.random }, { apinetNamespace: opts.apinetNamespace, pageSize })
-    : undefined;
+  // Drift mode: one snapshot for the NAT autoscaling and the drift checks, which read the same
+  // autoscaler and NATGateway lists (one LIST of each per run). Full mode: the phase's own two LISTs.
+  const natUses = natEnabled ? [natAutoscalingSources(opts.apinetNamespace)] : [];
+  const snapshot =
+    mode === 'drift' && opts.phases?.full !== false
+      ? driftSnapshot(deps, pageSize, opts.apinetNamespace, PRIMARY_KINDS, natUses)
+      : new Snapshot({ ironcore: deps.ironcore, apinet: deps.apinet }, pageSize, natUses);
+  const nat = natEnabled ? await autoscaleNatGateways({ apinet: deps.apinet, deadline, snapshot, random: deps.random }, { apinetNamespace: opts.apinetNamespace }) : undefined;
   if (nat) {
     errors.push(...nat.errors);
     if (nat.stopped) incomplete.push('nat-autoscaling');
@@ -151,7 +157,7 @@ export async function runResync(deps: ResyncDeps, opts: ResyncOptions): Promise<
       opts.phases?.full === false
         ? undefined
         : await driftResync(
-            { ironcore: deps.ironcore, apinet: deps.apinet, sink, deadline },
+            { ironcore: deps.ironcore, apinet: deps.apinet, sink, deadline, snapshot },
             { run, watchFilter: opts.watchFilter, pageSize, settings: { apinetNamespace: opts.apinetNamespace, peeringDisabled: opts.peeringDisabled ?? false, nodeAffinityAware: opts.nodeAffinityAware ?? false } },
           );
     await sink.flush();

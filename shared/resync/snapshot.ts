@@ -28,7 +28,25 @@ export class Listed {
   private byKeyIndex?: Map<string, KubeObject>;
   private readonly parses = new Map<unknown, unknown[]>();
   private readonly groups = new Map<string, Map<string, unknown[]>>();
-  constructor(readonly items: readonly KubeObject[]) {}
+  constructor(private list: readonly KubeObject[]) {}
+
+  get items(): readonly KubeObject[] {
+    return this.list;
+  }
+
+  /**
+   * Puts the answer of a write of this run in place of the listed object of the same namespace and
+   * name (the NAT autoscaler's patch), so a later check of the run reads what the server now holds.
+   */
+  replace(obj: KubeObject): void {
+    const key = (o: KubeObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+    const k = key(obj);
+    this.list = this.list.map((o) => (key(o) === k ? slim(obj) : o));
+    this.byNameIndex = undefined;
+    this.byKeyIndex = undefined;
+    this.parses.clear();
+    this.groups.clear();
+  }
 
   /** By `metadata.name` (lists of one namespace). */
   byName(name: string): KubeObject | undefined {

@@ -115,7 +115,7 @@ beforeAll(async () => {
     dir,
     reconcilers: kindReconcilers,
     // No timer runs during the test: each run is started by the test.
-    env: { APINET_NAMESPACE: ANS, NAT_AUTOSCALING: 'false', APINETLET_RESYNC_INTERVAL: '86400', APINETLET_FULL_RESYNC_INTERVAL: '86400' },
+    env: { APINET_NAMESPACE: ANS, NAT_AUTOSCALING: 'true', APINETLET_RESYNC_INTERVAL: '86400', APINETLET_FULL_RESYNC_INTERVAL: '86400' },
     logLevel: 'SILENT',
   });
   sqs = new SQSClient({ endpoint: stack.info.sqs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -164,6 +164,11 @@ beforeAll(async () => {
     const rule = await an.get(apinet.NetworkPolicyRule, ANS, np.metadata.uid!);
     return ((rule as { targets?: unknown[] } | undefined)?.targets ?? []).length === 1;
   });
+  // NAT_AUTOSCALING is on, as deployed: the first scheduled run sizes the new gateway to its demand
+  // (one NIC: 64 ports of a 1-IP gateway), then the gateway's status follows. After that, rest.
+  const first = await stack.resyncNow('drift');
+  expect(first.errors).toEqual([]);
+  await until('the objects to converge after the first NAT autoscaling run', converged, 30_000);
 }, 120_000);
 
 afterAll(async () => {

@@ -101,14 +101,12 @@ describe('NAT gateway autoscaling', () => {
 
   it('a stale write fails on the resourceVersion precondition and the next run retries it', async () => {
     await h.apinet.mergePatch(apinet.NATGateway, APINET_NAMESPACE, gwName, { status: { requestedNATIPs: 70 } }, { subresource: 'status' });
-    // The same client, except that right after our GET of the gateway someone else changes it.
+    // The same client, except that right after our LIST of the gateways someone else changes one.
     const racing: KubeClient = {
       ...h.apinet,
-      listAll: (res, opts) => h.apinet.listAll(res, opts),
-      get: async (res, ns, name) => {
-        const obj = await h.apinet.get(res, ns, name);
-        if (res === apinet.NATGateway) await h.apinet.mergePatch(res, ns, name, { metadata: { annotations: { touched: String(Date.now()) } } });
-        return obj;
+      listAll: async function* (res, opts) {
+        yield* h.apinet.listAll(res, opts);
+        if (res === apinet.NATGateway) await h.apinet.mergePatch(res, APINET_NAMESPACE, gwName, { metadata: { annotations: { touched: String(Date.now()) } } });
       },
     } as KubeClient;
     const before = await ips();
