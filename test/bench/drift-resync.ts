@@ -4,12 +4,13 @@
  * (the 10-h safety net) over the same clusters. Reports duration, LISTs and messages per run and
  * the live heap the run adds at its peak (GC'd heap samples every 50 ms) and the process maxRSS.
  *
- * The servers (two emulators, fauxqs) run in a child process (resync-servers.ts) so this process
- * holds only the seeding and the resync. The apinet side is made by the reconcile path itself
- * (runReconcile per key, 16 in flight, no SQS and no webhooks): the same objects the functions
+ * The servers (two emulators, fauxqs) run in a child process (resync-servers.ts), and each resync
+ * run in one more (resync-once.ts), so a run's maxRSS is its own, not the seeding's. The apinet
+ * side is made by the reconcile path itself (runReconcile per key, 16 in flight, no SQS and no webhooks): the same objects the functions
  * would make, without the per-object queue round trips that made the stack's setup slow.
  *
  *   node --import tsx test/bench/drift-resync.ts 1000 [--json F]
+ *   BENCH_NAMESPACES=500 node --import tsx test/bench/drift-resync.ts 50000 --json F
  *
  * A set of 10 objects: 1 Network, 4 VirtualIPs, 1 NATGateway, 1 LoadBalancer, 1 NetworkPolicy
  * (selecting the set's NICs), 2 NetworkInterfaces (apinet NIC made as the machine pool does; one
@@ -19,33 +20,29 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { createInterface } from 'node:readline';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { formatNetworkInterfaceProviderId } from '../../shared/api/provider-id.ts';
-import { apinet as apinetRes, core, ironcore as ironcoreRes, PRIMARY_KINDS, type PrimaryKind } from '../../shared/api/resources.ts';
+import { apinet as apinetRes, core, ironcore as ironcoreRes, type PrimaryKind } from '../../shared/api/resources.ts';
 import { createKubeClient, loadKubeConfig, type KubeClient } from '../../shared/kube/index.ts';
-import { createSqsEnqueuer } from '../../shared/queue/enqueue.ts';
-import { createSqsClient } from '../../shared/queue/sqs.ts';
 import { kindReconcilers } from '../../shared/reconcile/index.ts';
 import { runReconcile, type ReconcileEnv } from '../../shared/reconcile/runtime.ts';
-import { runResync, type ResyncSummary } from '../../shared/resync/index.ts';
 import { forEachBounded } from '../../shared/resync/pool.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 
 const N = Number(process.argv[2] ?? 1000);
 const jsonOut = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : undefined;
 const SETS = Math.max(1, Math.round(N / 10));
-const NAMESPACES = Math.max(1, Math.min(10, SETS));
+// 10 namespaces by default (the 1,000 and 10,000 runs). BENCH_NAMESPACES spreads the sets wider: a
+// NIC's reconcile LISTs the VirtualIPs of its namespace, so seeding 5,000 sets into 10 namespaces
+// would cost O(N²) reads; the resync itself LISTs cluster-wide and does not care.
+const NAMESPACES = Math.max(1, Math.min(Number(process.env.BENCH_NAMESPACES ?? 10), SETS));
 const API = 'networking.ironcore.dev/v1alpha1';
 const APINET = 'core.apinet.ironcore.dev/v1alpha1';
 const ANS = 'apinet';
 
 // Public addresses for 4 VIPs + 1 LB + NAT IPs per set: a /12 instead of the emulator's default pool.
-const child = spawn(process.execPath, ['--import', 'tsx', new URL('./resync-servers.ts', import.meta.url).pathname, '1'], {
+const child = spawn(process.execPath, ['--max-old-space-size=12288', '--import', 'tsx', new URL('./resync-servers.ts', import.meta.url).pathname, '1'], {
   stdio: ['ignore', 'pipe', 'inherit'],
   env: { ...process.env, BENCH_PUBLIC_POOL: process.env.BENCH_PUBLIC_POOL ?? '100.64.0.0/12' },
 });
@@ -112,39 +109,30 @@ await forEachBounded(sets, 16, async (i) => {
 for (const kind of ['NATGateway', 'LoadBalancer', 'NetworkInterface', 'NetworkPolicy', 'VirtualIP', 'Network'] as const) await reconcileAll(kind);
 const setupMs = performance.now() - t0;
 
-const sqsClient = createSqsClient({ endpoint: servers.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-const enqueuer = createSqsEnqueuer({ client: sqsClient, queueUrls: servers.queues });
-
+/** One resync run in a fresh process (resync-once.ts): its maxRSS is the run's, as in one Lambda invocation. */
 async function measured(mode: 'drift' | 'full') {
-  gc();
-  const base = process.memoryUsage().heapUsed;
-  let peak = base;
-  const timer = setInterval(() => {
-    gc();
-    peak = Math.max(peak, process.memoryUsage().heapUsed);
-  }, 50);
-  const started = performance.now();
-  let s: ResyncSummary;
-  try {
-    s = await runResync({ ironcore: ic, apinet: an, enqueuer }, { apinetNamespace: ANS, natAutoscaling: false, mode, phases: { migration: false } });
-  } finally {
-    clearInterval(timer);
-  }
-  const ms = performance.now() - started;
-  return { mode, ms, addedHeapMB: (peak - base) / 1048576, peakRssMB: (s.peakRssBytes ?? 0) / 1048576, messages: s.messages, requests: s.requests, drift: s.drift, errors: s.errors };
+  const run = spawn(process.execPath, ['--import', 'tsx', new URL('./resync-once.ts', import.meta.url).pathname, mode], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, BENCH_SERVERS: line, BENCH_APINET_NAMESPACE: ANS },
+  });
+  let out = '';
+  run.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  const code = await new Promise<number | null>((resolve) => run.once('exit', resolve));
+  if (code !== 0) throw new Error(`resync-once.ts ${mode} exited with ${code}: ${out}`);
+  return JSON.parse(out.trim().split('\n').at(-1)!) as { mode: string; ms: number; addedHeapMB: number; rssBeforeMB: number; peakRssMB: number; messages: number; requests: unknown; drift: Record<string, unknown>; errors: string[] };
 }
 
-// Timing runs without heap sampling would be faster; the sampling costs the same in both modes.
+console.error(`seeded ${keys.length} ironcore objects in ${(setupMs / 1000).toFixed(1)} s; resync runs`);
 const drift = await measured('drift');
 const full = await measured('full');
 const listed = keys.length;
 const cpu = cpus()[0]?.model ?? 'unknown';
 console.log(`\n${listed} ironcore objects (${SETS} sets), setup ${(setupMs / 1000).toFixed(1)} s; ${cpus().length} × ${cpu}, Node ${process.version}`);
-console.log('| run | duration (s) | requests ironcore / apinet | messages | live heap added at peak (MB) | process maxRSS (MB) | drift keys |');
+console.log('| run | duration (s) | requests ironcore / apinet | messages | live heap added at peak (MB) | run process maxRSS (MB; before the run) | drift keys |');
 console.log('|---|---:|---:|---:|---:|---:|---|');
 for (const r of [drift, full]) {
   const d = Object.entries(r.drift).flatMap(([k, v]) => Object.entries(v as Record<string, number>).map(([why, n]) => `${k} ${why} ${n}`)).join(', ') || '—';
-  console.log(`| ${r.mode} | ${(r.ms / 1000).toFixed(2)} | ${JSON.stringify(r.requests)} | ${r.messages} | ${r.addedHeapMB.toFixed(1)} | ${r.peakRssMB.toFixed(0)} | ${d} |`);
+  console.log(`| ${r.mode} | ${(r.ms / 1000).toFixed(2)} | ${JSON.stringify(r.requests)} | ${r.messages} | ${r.addedHeapMB.toFixed(1)} | ${r.peakRssMB.toFixed(0)} (${r.rssBeforeMB.toFixed(0)}) | ${d} |`);
   if (r.errors.length) console.log(`errors (${r.mode}): ${r.errors.join('; ')}`);
 }
 if (jsonOut) await writeFile(jsonOut, JSON.stringify({ objects: listed, setupMs, drift, full, cpu, cpus: cpus().length, node: process.version }, null, 2));

@@ -138,14 +138,16 @@ export class Differential {
     await new Promise((r) => setTimeout(r, ms));
     const go = await this.requests('go');
     const ts = await this.requests('ts');
+    const runs: AtRest['runs'] = {};
     const resync = async (mode: 'drift' | 'full') => {
-      await this.sides.ts.resync?.(mode);
+      const s = (await this.sides.ts.resync?.(mode)) as { messages?: number; drift?: Record<string, Record<string, number>>; requests?: { ironcore: number; apinet: number } } | undefined;
+      runs[mode] = { messages: s?.messages ?? 0, requests: s?.requests ?? { ironcore: 0, apinet: 0 }, drift: Object.fromEntries(Object.entries(s?.drift ?? {}).filter(([, v]) => Object.keys(v).length > 0)) };
       await new Promise((r) => setTimeout(r, 4_000));
       return this.requests('ts');
     };
     const tsDrift = await resync('drift');
     const tsFull = await resync('full');
-    return { windowS: ms / 1000, go, ts, tsDrift, tsFull };
+    return { windowS: ms / 1000, go, ts, tsDrift, tsFull, runs };
   }
 }
 
@@ -157,6 +159,8 @@ export interface AtRest {
   tsDrift: number;
   /** Requests of one every-key resync run (and the reconciles it caused). */
   tsFull: number;
+  /** The runs' own reports: messages sent, requests the resync itself sent, drift keys per kind and reason. */
+  runs: Partial<Record<'drift' | 'full', { messages: number; requests: { ironcore: number; apinet: number }; drift: Record<string, Record<string, number>> }>>;
 }
 
 /** JSON of a snapshot independent of key order. */

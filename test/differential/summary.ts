@@ -67,6 +67,7 @@ export function summaryMarkdown(s: Summary, command: string): string {
       `| requests in ${s.atRest.windowS} s of rest without a resync, per object per hour (${s.atRest.objects.go} objects) | ${f(perHour(s.atRest.go, s.atRest.objects.go))} | ${f(perHour(s.atRest.ts, s.atRest.objects.ts))} |`,
       `| one drift-only resync run (every 5 min), requests per object | – | ${f(s.atRest.objects.ts ? s.atRest.tsDrift / s.atRest.objects.ts : 0)} |`,
       `| one every-key resync run (every 10 h), requests per object | – (controller-runtime re-delivers from its cache every 10 h: 0 requests) | ${f(s.atRest.objects.ts ? s.atRest.tsFull / s.atRest.objects.ts : 0)} |`,
+      `| one drift-only run itself: requests ironcore / apinet, messages, keys in drift | – | ${s.atRest.runs?.drift ? `${s.atRest.runs.drift.requests.ironcore} / ${s.atRest.runs.drift.requests.apinet}, ${s.atRest.runs.drift.messages}, ${Object.entries(s.atRest.runs.drift.drift).flatMap(([k, v]) => Object.entries(v).map(([why, n]) => `${k} ${why} ${n}`)).join('; ') || 'none'}` : 'n/a'} |`,
       `| at rest, requests per object per hour at the default schedules | ${f(perHour(s.atRest.go, s.atRest.objects.go))} | ${f(s.atRest.objects.ts ? (s.atRest.tsDrift * 12 + s.atRest.tsFull / 10) / s.atRest.objects.ts : 0)} |`,
     );
   }
