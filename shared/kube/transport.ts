@@ -62,38 +62,56 @@ export function kubeConfigTransport(kc: KubeConfig, timeoutMs: number): Transpor
     }
     const agent = agentFor(opts);
     const send = server.protocol === 'http:' ? http.request : https.request;
-    return new Promise((resolve, reject) => {
-      const request = send(
-        {
-          protocol: server.protocol,
-          hostname: server.hostname.replace(/^\[|\]$/g, ''),
-          port: server.port || undefined,
-          method: req.method,
-          path: basePath + req.path,
-          headers,
-          agent,
-          timeout: timeoutMs,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', (err) => reject(new UnavailableError(ctx, 0, 'NetworkError', err.message, undefined, { cause: err })));
-          res.on('end', () => {
-            const body = Buffer.concat(chunks).toString('utf8');
-            const code = res.statusCode ?? 0;
-            if (code >= 200 && code < 300) resolve({ code, body });
-            else reject(errorFromResponse(ctx, code, body, headerValue(res.headers['retry-after'])));
-          });
-        },
-      );
-      request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-      request.on('error', (err) =>
-        reject(new UnavailableError(ctx, 0, 'NetworkError', `${err.message} (server ${cluster.server})`, undefined, { cause: err })),
-      );
-      if (req.body !== undefined) request.write(req.body);
-      request.end();
-    });
+    const once = () =>
+      new Promise<{ code: number; body: string }>((resolve, reject) => {
+        const request = send(
+          {
+            protocol: server.protocol,
+            hostname: server.hostname.replace(/^\[|\]$/g, ''),
+            port: server.port || undefined,
+            method: req.method,
+            path: basePath + req.path,
+            headers,
+            agent,
+            timeout: timeoutMs,
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('error', (err) => reject(new UnavailableError(ctx, 0, 'NetworkError', err.message, undefined, { cause: err })));
+            res.on('end', () => {
+              const body = Buffer.concat(chunks).toString('utf8');
+              const code = res.statusCode ?? 0;
+              if (code >= 200 && code < 300) resolve({ code, body });
+              else reject(errorFromResponse(ctx, code, body, headerValue(res.headers['retry-after'])));
+            });
+          },
+        );
+        request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+        request.on('error', (err) => {
+          const e = new UnavailableError(ctx, 0, 'NetworkError', `${err.message} (server ${cluster.server})`, undefined, { cause: err });
+          reject(request.reusedSocket && (err as NodeJS.ErrnoException).code === 'ECONNRESET' ? new StaleSocket(e) : e);
+        });
+        if (req.body !== undefined) request.write(req.body);
+        request.end();
+      });
+    // A kept-alive socket the server closed at its idle timeout just as we reused it fails with
+    // ECONNRESET before any answer (Node's documented keep-alive race). A GET is safe to send again,
+    // on a fresh socket; client-go retries its GETs on a connection reset the same way.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await once();
+      } catch (err) {
+        if (!(err instanceof StaleSocket)) throw err;
+        if (req.method !== 'GET' || attempt >= 2) throw err.error;
+      }
+    }
   };
+}
+
+/** A network error on a reused keep-alive socket (carries the error to report if not retried). */
+class StaleSocket {
+  constructor(readonly error: UnavailableError) {}
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {

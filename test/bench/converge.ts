@@ -63,7 +63,8 @@ const poller = (async () => {
     if (!creating && pending.length === 0) return;
     for (let i = 0; i < pending.length; i += 20) {
       const batch = pending.slice(i, i + 20);
-      const seen = await Promise.all(batch.map((e) => observe(c, e.key.kind, e.key.namespace, e.key.name)));
+      // A read that fails under load counts as not converged yet; the next poll reads it again.
+      const seen = await Promise.all(batch.map((e) => observe(c, e.key.kind, e.key.namespace, e.key.name).catch(() => ({ converged: false }))));
       const now = Date.now();
       seen.forEach((p, j) => p.converged && converged.set(id(batch[j]!.key), now));
     }
