@@ -130,8 +130,13 @@ export function createKubeClient(kc: KubeConfig, options: KubeClientOptions = {}
         throw err;
       }
     },
-    list<T extends KubeObject>(res: ResourceInfo, opts: ListOptions = {}) {
-      return call<KubeList<T>>({ method: 'GET', path: listPath(res, opts) }, ctxOf('list', res, opts.namespace, '*'));
+    async list<T extends KubeObject>(res: ResourceInfo, opts: ListOptions = {}) {
+      const list = await call<KubeList<T>>({ method: 'GET', path: listPath(res, opts) }, ctxOf('list', res, opts.namespace, '*'));
+      // The servers send list items without apiVersion and kind (only CRD lists repeat them); put
+      // them back, so a listed object compares like a fetched one (the drift checks, the cores).
+      const apiVersion = apiVersionOf(res);
+      if (list.items) list.items = list.items.map((o) => (o.apiVersion && o.kind ? o : ({ ...o, apiVersion: o.apiVersion ?? apiVersion, kind: o.kind ?? res.kind } as T)));
+      return list;
     },
     async *listAll<T extends KubeObject>(res: ResourceInfo, opts: Omit<ListOptions, 'continue'> = {}) {
       let cont: string | undefined;

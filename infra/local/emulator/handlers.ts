@@ -82,7 +82,16 @@ export async function handleList(registry: Registry, r: ResourceRequest): Promis
   const metadata: Record<string, unknown> = { resourceVersion: String(listRv) };
   if (page.continue) metadata.continue = page.continue;
   if (page.remainingItemCount !== undefined) metadata.remainingItemCount = page.remainingItemCount;
-  sendJson(r.res, 200, { apiVersion: apiVersionOf(r.kind), kind: `${r.kind.kind}List`, metadata, items: page.items });
+  sendJson(r.res, 200, { apiVersion: apiVersionOf(r.kind), kind: `${r.kind.kind}List`, metadata, items: page.items.map(withoutTypeMeta) });
+}
+
+/**
+ * A list's items without `apiVersion` and `kind`, as kube-apiserver and the aggregated ironcore and
+ * apinet servers send them (the list's own kind says what they are; only CRD lists repeat it).
+ */
+function withoutTypeMeta(o: KubeObject): KubeObject {
+  const { apiVersion: _a, kind: _k, ...rest } = o;
+  return rest as KubeObject;
 }
 
 export function handleWatch(registry: Registry, r: ResourceRequest): void {
@@ -255,5 +264,5 @@ export async function handleDeleteCollection(registry: Registry, r: ResourceRequ
       if (!(e instanceof ApiError && e.code === 404)) throw e;
     }
   }
-  sendJson(r.res, 200, { apiVersion: apiVersionOf(r.kind), kind: `${r.kind.kind}List`, metadata: { resourceVersion: String(registry.store.currentRv()) }, items: matched });
+  sendJson(r.res, 200, { apiVersion: apiVersionOf(r.kind), kind: `${r.kind.kind}List`, metadata: { resourceVersion: String(registry.store.currentRv()) }, items: matched.map(withoutTypeMeta) });
 }

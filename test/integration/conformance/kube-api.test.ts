@@ -141,6 +141,15 @@ describe.each(tiers)('Kubernetes API conformance: %s', (tier) => {
     expect(names.sort()).toEqual(['p1', 'p2', 'p3']);
   });
 
+  it('list items carry no apiVersion and kind (the list says what they are); a GET carries both', async () => {
+    const r = await api.request('GET', `${NET}?labelSelector=page%3Dyes`);
+    expect(r.body.kind).toBe('NetworkList');
+    expect(r.body.items.length).toBeGreaterThan(0);
+    for (const i of r.body.items) expect([i.apiVersion, i.kind]).toEqual([undefined, undefined]);
+    const one = await api.request('GET', `${NET}/${r.body.items[0].metadata.name}`);
+    expect([one.body.apiVersion, one.body.kind]).toEqual(['networking.ironcore.dev/v1alpha1', 'Network']);
+  });
+
   // Per kind, as the real ironcore-apiserver's registry strategies answer (probed on the real tier).
   const statusCases: [string, string, Record<string, unknown>, Record<string, unknown>, boolean][] = [
     ['networking.ironcore.dev', 'Network', { spec: {} }, { state: 'Available' }, false],
