@@ -88,6 +88,27 @@ export const ALLOWANCES: Allowance[] = [
     },
   },
   {
+    rule: 'R-NIC-05 (first claim wins: which of several NICs waiting for a released VirtualIP claims it)',
+    why:
+      'R-NIC-05 leaves a VirtualIP that targets another object alone, so NICs that reference a claimed VirtualIP ' +
+      'wait; when the holder lets it go, the first of them to reconcile claims it. Which one is first is each ' +
+      "controller's queue order, not a rule: the Go apinetlet enqueues the waiting NICs from its informer's " +
+      'namespace index (a set, no order) and reconciles them one by one; this project reconciles the keys the ' +
+      "VirtualIP's watch event enqueued concurrently. The claim is compared as \"a NIC that references this " +
+      'VirtualIP" (from the operation history) when at least two do; a NIC that does not reference it stays a difference.',
+    applies: (key) => key.startsWith('ironcore VirtualIP '),
+    normalise(_side, value, ctx, key) {
+      const v = value as { targetRef?: { name?: string; uid?: string } } | undefined;
+      const claimer = v?.targetRef?.name;
+      if (!claimer) return value;
+      const [ns, vip] = key.slice('ironcore VirtualIP '.length).split('/') as [string, string];
+      const waiting = nicsReferencing(ctx.history, ns, vip);
+      if (waiting.size < 2 || !waiting.has(claimer)) return value;
+      const any = `<a NetworkInterface of ${ns} referencing ${vip}>`;
+      return { ...v, targetRef: { ...v!.targetRef, name: any, uid: any } };
+    },
+  },
+  {
     rule: 'apinet-api.md §6.3 (server: a released LoadBalancer address handed to the next claimer)',
     why:
       "The consequence of the entry above: once ipaddressgc has released a LoadBalancer's ephemeral IP, the pool " +
@@ -117,6 +138,17 @@ export const ALLOWANCES: Allowance[] = [
     },
   },
 ];
+
+/** The NICs of `ns` whose latest operation names `vip` as their VirtualIP (deleted NICs and namespaces left out). */
+export function nicsReferencing(history: readonly Op[], ns: string, vip: string): Set<string> {
+  const refs = new Map<string, string | undefined>();
+  for (const op of history) {
+    if (op.op === 'ns.delete' && op.ns === ns) refs.clear();
+    else if ((op.op === 'nic.create' || op.op === 'nic.vip') && op.ns === ns) refs.set(op.name, op.vip);
+    else if (op.op === 'delete' && op.kind === 'NetworkInterface' && op.ns === ns) refs.delete(op.name);
+  }
+  return new Set([...refs].filter(([, v]) => v === vip).map(([n]) => n));
+}
 
 /**
  * Everywhere in the value: an origin-name key in a `labels` map moves to the `annotations` map

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { explain } from '../differential/allow.ts';
+import type { Op } from '../differential/ops.ts';
 import type { Snapshot } from '../differential/snapshot.ts';
 
 const net = '<Network/rnd-1/net5>';
@@ -54,5 +55,30 @@ describe('differential allow-list: a released LoadBalancer address held by a sec
   it('keeps two different own addresses a difference', () => {
     const d = { key, go: { annotations: {}, labels: {}, spec: { ips: [] } }, ts: lb('<ip ipv4 of LoadBalancer <LoadBalancer/rnd-1/lb17>>') };
     expect(explain(d, ctxOf({}, {})).rules).toBeUndefined();
+  });
+});
+
+describe('differential allow-list: which of several NICs waiting for a released VirtualIP claims it (R-NIC-05)', () => {
+  // Seed 3, random steps 53–230: nic51 holds vip40, nic86 and nic27 start waiting for it, nic51 lets it go.
+  const history: Op[] = [
+    { op: 'vip.create', ns: 'rnd-26', name: 'vip40' },
+    { op: 'nic.create', ns: 'rnd-26', name: 'nic51', network: 'net41', ip: '10.3.0.22', app: 'db', vip: 'vip40' },
+    { op: 'nic.create', ns: 'rnd-26', name: 'nic86', network: 'net69', ip: '10.3.0.28', app: 'cache', vip: 'vip79' },
+    { op: 'nic.create', ns: 'rnd-26', name: 'nic27', network: 'ghost-net28', ip: '10.3.0.16', app: 'web' },
+    { op: 'nic.vip', ns: 'rnd-26', name: 'nic86', vip: 'vip40' },
+    { op: 'nic.vip', ns: 'rnd-26', name: 'nic27', vip: 'vip40' },
+    { op: 'nic.vip', ns: 'rnd-26', name: 'nic51' },
+  ];
+  const vip = (claimer: string) => ({ deleting: false, finalizers: ['apinet.ironcore.dev/virtualip'], status: { ip: '<ip of <VirtualIP/rnd-26/vip40>>' }, targetRef: { name: claimer, uid: `<NetworkInterface/rnd-26/${claimer}>` } });
+  const key = 'ironcore VirtualIP rnd-26/vip40';
+  it('explains two different claimers that both reference the VirtualIP', () => {
+    expect(explain({ key, go: vip('nic86'), ts: vip('nic27') }, { history, go: {}, ts: {} }).rules).toEqual([expect.stringContaining('R-NIC-05')]);
+  });
+  it('keeps a claimer that no longer references it, or a lone contender, a difference', () => {
+    expect(explain({ key, go: vip('nic86'), ts: vip('nic51') }, { history, go: {}, ts: {} }).rules).toBeUndefined();
+    const oneWaiting = history.filter((o) => !(o.op === 'nic.vip' && o.name === 'nic27'));
+    expect(explain({ key, go: vip('nic86'), ts: vip('nic27') }, { history: oneWaiting, go: {}, ts: {} }).rules).toBeUndefined();
+    const deleted: Op[] = [...history, { op: 'delete', kind: 'NetworkInterface', ns: 'rnd-26', name: 'nic27' }];
+    expect(explain({ key, go: vip('nic86'), ts: vip('nic27') }, { history: deleted, go: {}, ts: {} }).rules).toBeUndefined();
   });
 });
