@@ -37,21 +37,39 @@ const created = new Map<string, { key: ObjectKey; at: number }>();
 const converged = new Map<string, number>();
 const id = (k: ObjectKey) => `${k.kind} ${k.namespace}/${k.name}`;
 
+let createRetries = 0;
+/**
+ * A create the server refused for a passing reason (its admission webhook not answering within its
+ * 5 s timeout on the overloaded machine, a reset connection) is sent again, as a user would; each
+ * retry is counted and reported.
+ */
+async function withRetry<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err as { retryable?: boolean }).retryable || attempt >= 5) throw err;
+      createRetries++;
+      await new Promise((r) => setTimeout(r, 1_000 * attempt));
+    }
+  }
+}
+
 async function createSet(i: number): Promise<void> {
   const prefix = `b${i}`;
   let networkUid = '';
   for (const obj of sampleObjects(ns, prefix)) {
     const key = { kind: obj.kind as PrimaryKind, namespace: ns, name: obj.metadata.name! };
     const at = Date.now();
-    const stored = await createIroncore(c, obj);
+    const stored = await withRetry(() => createIroncore(c, obj));
     created.set(id(key), { key, at });
     if (obj.kind === 'Network') networkUid = stored.metadata.uid!;
   }
   // SIM-06/07 happen before the ironcore NIC exists; its clock starts at its own create.
-  const anic = await simulateMachinePoolNic(c, `${prefix}-${ns}-nic`, networkUid, '10.0.0.5', true);
+  const anic = await withRetry(() => simulateMachinePoolNic(c, `${prefix}-${ns}-nic`, networkUid, '10.0.0.5', true));
   const key = { kind: 'NetworkInterface' as const, namespace: ns, name: `${prefix}-nic` };
   const at = Date.now();
-  await createIroncore(c, sampleNic(ns, prefix, anic, c.apinetNamespace, '10.0.0.5'));
+  await withRetry(() => createIroncore(c, sampleNic(ns, prefix, anic, c.apinetNamespace, '10.0.0.5')));
   created.set(id(key), { key, at });
 }
 
@@ -103,7 +121,7 @@ const allMs = all.map((e) => e.ms).sort((a, b) => a - b);
 rows.push(`| all | ${created.size} | ${allMs.length} | ${pct(allMs, 50)} | ${pct(allMs, 99)} | ${allMs.at(-1) ?? NaN} |`);
 console.log(rows.join('\n'));
 console.log(`requests served by both emulators during the run: ${served} (${(served / created.size).toFixed(1)} per object, the benchmark's own creates and polling reads included)`);
-console.log(`\n${created.size} objects, wall time ${(wall / 1000).toFixed(1)} s (creation ${(creationMs / 1000).toFixed(1)} s), creating ${CONCURRENCY} sets at a time; reconcile batches per kind ${JSON.stringify(stack.pollers.batches)}`);
+console.log(`\n${created.size} objects, wall time ${(wall / 1000).toFixed(1)} s (creation ${(creationMs / 1000).toFixed(1)} s), creating ${CONCURRENCY} sets at a time (${createRetries} creates retried); reconcile batches per kind ${JSON.stringify(stack.pollers.batches)}`);
 
 // Lost events at this scale, repaired by one drift run.
 const sqs = new SQSClient({ endpoint: stack.info.sqs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -187,7 +205,7 @@ console.log(`| next run | ${(second.durationMs / 1000).toFixed(2)} | ${secondCou
 if (process.env.BENCH_DEBUG) console.log(JSON.stringify({ first: firstCounts.byResource, second: secondCounts.byResource, drift: first.drift }));
 console.log(pendingRepair.size ? `NOT converged within 120 s of the first run: ${[...pendingRepair].join(', ')}` : `the six keys converged again ${(repairMs / 1000).toFixed(2)} s after the first drift run started`);
 if (first.errors.length || second.errors.length) console.log(`resync errors: ${[...first.errors, ...second.errors].join('; ')}`);
-if (jsonOut) await (await import('node:fs/promises')).writeFile(jsonOut, JSON.stringify({ objects: created.size, wallMs: wall, creationMs, served, times: all, repair }));
+if (jsonOut) await (await import('node:fs/promises')).writeFile(jsonOut, JSON.stringify({ objects: created.size, wallMs: wall, creationMs, createRetries, served, times: all, repair }));
 sqs.destroy();
 await stack.stop();
 await rm(dir, { recursive: true, force: true });
