@@ -22,6 +22,8 @@ export interface Source {
 
 export const sourceId = (s: Source): string => `${s.cluster} ${s.res.group}/${s.res.plural} ${s.namespace ?? '*'} ${s.labelSelector ?? ''}`;
 
+const keyOf = (o: KubeObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+
 /** A loaded list with the indexes and parses the checks asked for, built once. */
 export class Listed {
   private byNameIndex?: Map<string, KubeObject>;
@@ -39,9 +41,8 @@ export class Listed {
    * name (the NAT autoscaler's patch), so a later check of the run reads what the server now holds.
    */
   replace(obj: KubeObject): void {
-    const key = (o: KubeObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
-    const k = key(obj);
-    this.list = this.list.map((o) => (key(o) === k ? slim(obj) : o));
+    const k = keyOf(obj);
+    this.list = this.list.map((o) => (keyOf(o) === k ? slim(obj) : o));
     this.byNameIndex = undefined;
     this.byKeyIndex = undefined;
     this.parses.clear();
@@ -56,7 +57,7 @@ export class Listed {
 
   /** By `namespace/name`. */
   byKey(namespace: string, name: string): KubeObject | undefined {
-    this.byKeyIndex ??= new Map(this.items.map((o) => [`${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`, o]));
+    this.byKeyIndex ??= new Map(this.items.map((o) => [keyOf(o), o]));
     return this.byKeyIndex.get(`${namespace}/${name}`);
   }
 
